@@ -1,0 +1,197 @@
+"""Evaluate a company profile: additive log-odds contributions, a logistic share.
+
+Each factor adds weight x lean to a log-odds sum (positive: toward product
+engineers). The logistic of that sum is the product engineer share `p`;
+`p` above the upper threshold recommends product engineers, below the lower
+one software engineers, and anything between recommends both.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Union
+
+from service.engine import narrative
+from service.engine.catalogue import FACTORS_BY_NAME, PRIORITIES, team_size_band
+from service.engine.weights import DEFAULT_WEIGHT_PROFILE, WeightProfile
+
+PRODUCT = "product_engineers"
+SOFTWARE = "software_engineers"
+BOTH = "both"
+NEUTRAL = "neutral"
+DIGITS = 4  # rounding of every number a result reports
+
+FactorInput = Union[str, int, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class CompanyProfile:
+    """What the engine weighs; values are the enums of the public contract."""
+
+    stage: str
+    team_size: int
+    product_complexity: str
+    business_model: str
+    priorities: tuple[str, ...] = ()
+    customer_access: str | None = None
+    planned_hires: int | None = None
+    company_name: str | None = None
+
+    def __post_init__(self) -> None:
+        # Canonical priority order: the same set always gives the same result.
+        ordered = tuple(p for p in PRIORITIES if p in set(self.priorities))
+        object.__setattr__(self, "priorities", ordered)
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One factor's signed share of the decision, with its reason."""
+
+    factor: str
+    value: FactorInput
+    weight: float
+    lean: float
+    contribution: float
+    favors: str
+    reason: str
+    phrase: str
+
+
+@dataclass(frozen=True)
+class Headcount:
+    product_engineers: int
+    software_engineers: int
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    weight_profile_id: str
+    version: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The explained recommendation for one profile under one weight profile."""
+
+    recommendation: str
+    product_engineer_share: float
+    log_odds: float
+    confidence: float
+    headcount: Headcount | None
+    factors: tuple[Contribution, ...]
+    summary: str
+    model: ModelRef
+
+    @property
+    def scores(self) -> dict[str, float]:
+        p = round(self.product_engineer_share, DIGITS)
+        return {PRODUCT: p, SOFTWARE: round(1.0 - p, DIGITS)}
+
+
+def evaluate(profile: CompanyProfile, weights: WeightProfile = DEFAULT_WEIGHT_PROFILE) -> Evaluation:
+    """Score a profile: the recommendation, its confidence and every contribution."""
+    contributions = tuple(_contributions(profile, weights))
+    log_odds = math.fsum(c.contribution for c in contributions)
+    share = logistic(log_odds)
+    lower, upper = weights.thresholds.lower, weights.thresholds.upper
+    recommendation = _decide(share, lower, upper)
+    headcount = None
+    if profile.planned_hires is not None:
+        headcount = split_headcount(profile.planned_hires, share)
+    return Evaluation(
+        recommendation=recommendation,
+        product_engineer_share=share,
+        log_odds=log_odds,
+        confidence=round(_confidence(log_odds, recommendation, lower, upper), DIGITS),
+        headcount=headcount,
+        factors=tuple(_rounded(c) for c in contributions),
+        summary=narrative.summary(profile, recommendation, share, contributions, headcount),
+        model=ModelRef(weights.id, weights.version, weights.hash),
+    )
+
+
+def logistic(x: float) -> float:
+    """1 / (1 + e^-x), without overflow for large |x|."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def split_headcount(planned_hires: int, share: float) -> Headcount:
+    """Largest-remainder split of the hires by share; a tie goes to product engineers."""
+    quota = planned_hires * share
+    product = math.floor(quota)
+    software = math.floor(planned_hires - quota)
+    if product + software < planned_hires and quota - product >= (planned_hires - quota) - software:
+        product += 1
+    return Headcount(product_engineers=product, software_engineers=planned_hires - product)
+
+
+def _contributions(profile: CompanyProfile, weights: WeightProfile):
+    band = team_size_band(profile.team_size)
+    single = (
+        ("stage", profile.stage, profile.stage),
+        ("team_size", band, profile.team_size),
+        ("product_complexity", profile.product_complexity, profile.product_complexity),
+        ("business_model", profile.business_model, profile.business_model),
+        ("customer_access", profile.customer_access, profile.customer_access),
+    )
+    engineers = narrative.engineers(profile.team_size)
+    for name, key, shown in single:
+        if key is None:
+            continue
+        entry = FACTORS_BY_NAME[name].value(key)
+        yield _contribution(
+            name, shown, weights.weights[name], weights.leans[name][key],
+            entry.reason.format(engineers=engineers), entry.phrase.format(engineers=engineers),
+        )
+    if profile.priorities:
+        leans = weights.leans["priorities"]
+        yield _contribution(
+            "priorities",
+            profile.priorities,
+            weights.weights["priorities"],
+            math.fsum(leans[p] for p in profile.priorities),
+            narrative.priorities_reason(profile.priorities, leans),
+            narrative.priorities_phrase(profile.priorities),
+        )
+
+
+def _contribution(factor, value, weight, lean, reason, phrase) -> Contribution:
+    contribution = weight * lean
+    favors = PRODUCT if contribution > 0 else SOFTWARE if contribution < 0 else NEUTRAL
+    return Contribution(factor, value, weight, lean, contribution, favors, reason, phrase)
+
+
+def _rounded(c: Contribution) -> Contribution:
+    return Contribution(
+        c.factor, c.value, c.weight, round(c.lean, DIGITS), round(c.contribution, DIGITS),
+        c.favors, c.reason, c.phrase,
+    )
+
+
+def _decide(share: float, lower: float, upper: float) -> str:
+    if share > upper:
+        return PRODUCT
+    if share < lower:
+        return SOFTWARE
+    return BOTH
+
+
+def _confidence(log_odds: float, recommendation: str, lower: float, upper: float) -> float:
+    """1 - e^-m, where m is the log-odds distance to the nearest flip."""
+    low, high = _logit(lower), _logit(upper)
+    if recommendation == PRODUCT:
+        margin = log_odds - high
+    elif recommendation == SOFTWARE:
+        margin = low - log_odds
+    else:
+        margin = min(log_odds - low, high - log_odds)
+    return 1.0 - math.exp(-max(margin, 0.0))
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1.0 - p))

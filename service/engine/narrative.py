@@ -1,0 +1,161 @@
+"""Plain sentences for results: the priorities' reason and the summary."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Mapping
+
+from service.engine.catalogue import FACTORS_BY_NAME
+
+if TYPE_CHECKING:  # pragma: no cover
+    from service.engine.model import CompanyProfile, Contribution, Headcount
+
+STAGE_ADJECTIVE = {
+    "pre_seed": "pre-seed",
+    "seed": "seed-stage",
+    "series_a": "Series A",
+    "series_b": "Series B",
+    "series_c": "Series C",
+    "growth": "growth-stage",
+    "public": "public",
+}
+BUSINESS_NOUN = {
+    "b2b_saas": "B2B SaaS company",
+    "consumer_subscription": "consumer subscription company",
+    "consumer": "consumer company",
+    "marketplace": "marketplace",
+    "developer_tools": "developer tools company",
+    "data_platform": "data platform company",
+    "enterprise_platform": "enterprise platform company",
+    "other": "company",
+}
+PRIORITY_WORDS = {
+    "ship_fast": "shipping fast",
+    "innovation": "innovation",
+    "growth": "growth",
+    "scale": "scale",
+    "reliability": "reliability",
+    "security": "security",
+}
+
+
+def engineers(count: int) -> str:
+    """'1 engineer', '6 engineers'."""
+    return f"{count:,} engineer" + ("" if count == 1 else "s")
+
+
+def percent(share: float) -> str:
+    """A share as a whole percentage that never rounds to a misleading 0% or 100%."""
+    if share > 0.99:
+        return "over 99%"
+    if share < 0.01:
+        return "under 1%"
+    return f"{share:.0%}"
+
+
+def priorities_reason(priorities: tuple[str, ...], leans: Mapping[str, float]) -> str:
+    """One sentence on what the stated priorities ask for, strongest pull first."""
+    catalogue = FACTORS_BY_NAME["priorities"]
+    ordered = sorted(priorities, key=lambda p: -abs(leans[p]))
+    fragments = [catalogue.value(p).reason for p in ordered]
+    if len(fragments) == 1:
+        return _capitalised(fragments[0]) + "."
+    return "Among the stated priorities, " + "; ".join(fragments) + "."
+
+
+def priorities_phrase(priorities: tuple[str, ...]) -> str:
+    words = [PRIORITY_WORDS[p] for p in priorities]
+    return "the priority on " + _joined(words)
+
+
+def summary(
+    profile: CompanyProfile,
+    recommendation: str,
+    share: float,
+    contributions: tuple[Contribution, ...],
+    headcount: Headcount | None,
+) -> str:
+    """Two or three sentences a hiring manager can paste into a note."""
+    sentences = [_verdict(profile, recommendation, share), _reasons(recommendation, contributions)]
+    if headcount is not None:
+        sentences.append(_split(headcount))
+    return " ".join(sentences)
+
+
+def _verdict(profile: CompanyProfile, recommendation: str, share: float) -> str:
+    context = (
+        f"a {STAGE_ADJECTIVE[profile.stage]} {BUSINESS_NOUN[profile.business_model]} "
+        + (f"with {engineers(profile.team_size)}" if profile.team_size else "with no engineers yet")
+    )
+    if profile.company_name:
+        context = f"{profile.company_name}, {context},"
+    if recommendation == "product_engineers":
+        return f"For {context} hiremix recommends product engineers, with a product engineer share of {percent(share)}."
+    if recommendation == "software_engineers":
+        return f"For {context} hiremix recommends software engineers, with a software engineer share of {percent(1 - share)}."
+    return (
+        f"For {context} hiremix recommends a mix of product and software engineers, "
+        f"with a product engineer share of {percent(share)}."
+    )
+
+
+def _reasons(recommendation: str, contributions: tuple[Contribution, ...]) -> str:
+    pro = _strongest(contributions, lambda c: c.contribution > 0)
+    con = _strongest(contributions, lambda c: c.contribution < 0)
+    if recommendation == "both":
+        if pro and con:
+            return (
+                f"{_capitalised(pro[0].phrase)} pulls toward product engineers, "
+                f"while {con[0].phrase} pulls toward software engineers."
+            )
+        if pro or con:
+            side = "product" if pro else "software"
+            other = "software" if pro else "product"
+            top = (pro or con)[0]
+            return (
+                f"{_capitalised(top.phrase)} pulls toward {side} engineers, "
+                f"but not far enough to rule out {other} engineers."
+            )
+        return "No factor in the profile pulls clearly either way."
+    supporting, opposing = (pro, con) if recommendation == "product_engineers" else (con, pro)
+    sentence = "The strongest reasons are " if len(supporting) > 1 else "The strongest reason is "
+    sentence += _joined([c.phrase for c in supporting[:2]])
+    if opposing:
+        sentence += f", while {opposing[0].phrase} pulls the other way"
+    return sentence + "."
+
+
+def _split(headcount: Headcount) -> str:
+    product, software = headcount.product_engineers, headcount.software_engineers
+    total = product + software
+    hires = "hire" if total == 1 else "hires"
+    if software == 0:
+        return f"All {total} planned {hires} should be product engineers." if total > 1 else (
+            "The planned hire should be a product engineer."
+        )
+    if product == 0:
+        return f"All {total} planned {hires} should be software engineers." if total > 1 else (
+            "The planned hire should be a software engineer."
+        )
+    return (
+        f"Of the {total} planned hires, {product} should be "
+        f"{_role(product, 'product')} and {software} {_role(software, 'software')}."
+    )
+
+
+def _role(count: int, kind: str) -> str:
+    return f"a {kind} engineer" if count == 1 else f"{kind} engineers"
+
+
+def _strongest(contributions, keep) -> list:
+    chosen = [c for c in contributions if keep(c)]
+    return sorted(chosen, key=lambda c: -abs(c.contribution))
+
+
+def _joined(words: list[str]) -> str:
+    if len(words) <= 2:
+        return " and ".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
