@@ -1,0 +1,65 @@
+"""Database tables (SQLAlchemy 2.x declarative). Migrations live in service/migrations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, DateTime, Float, Index, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC on every backend and hands back aware UTC datetimes."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use UTC-aware datetimes")
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=dt.timezone.utc)
+
+
+class RecommendationRecord(Base):
+    """A stored recommendation: the profile, the exact body returned, and its model."""
+
+    __tablename__ = "recommendations"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+    recommendation: Mapped[str] = mapped_column(String(32), nullable=False)
+    stage: Mapped[str] = mapped_column(String(32), nullable=False)
+    business_model: Mapped[str] = mapped_column(String(32), nullable=False)
+    external_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    product_engineer_share: Mapped[float] = mapped_column(Float, nullable=False)
+    weight_profile_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    model_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    model_hash: Mapped[str] = mapped_column(String(80), nullable=False)
+    profile: Mapped[dict] = mapped_column(JSON, nullable=False)
+    document: Mapped[str] = mapped_column(Text, nullable=False)
+
+    __table_args__ = (
+        Index("ix_recommendations_created_at_id", "created_at", "id"),
+        Index("ix_recommendations_recommendation_created_at", "recommendation", "created_at"),
+        Index("ix_recommendations_stage_created_at", "stage", "created_at"),
+        Index("ix_recommendations_business_model_created_at", "business_model", "created_at"),
+        Index("ix_recommendations_external_id", "external_id"),
+    )

@@ -1,0 +1,72 @@
+"""Persistence of recommendations behind a narrow interface; the caller owns the session."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_, delete, or_, select
+from sqlalchemy.orm import Session
+
+from service.orm import RecommendationRecord
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    recommendation: str | None = None
+    stage: str | None = None
+    business_model: str | None = None
+    external_id: str | None = None
+    created_after: dt.datetime | None = None
+    created_before: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a page starts: strictly older than this (created_at, id)."""
+
+    created_at: dt.datetime
+    id: str
+
+
+class RecommendationRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, record: RecommendationRecord) -> None:
+        self.session.add(record)
+
+    def document(self, recommendation_id: str) -> str | None:
+        """The stored body, exactly as first returned, or None."""
+        query = select(RecommendationRecord.document).where(RecommendationRecord.id == recommendation_id)
+        return self.session.execute(query).scalar_one_or_none()
+
+    def delete(self, recommendation_id: str) -> bool:
+        query = delete(RecommendationRecord).where(RecommendationRecord.id == recommendation_id)
+        return self.session.execute(query).rowcount > 0
+
+    def newest(self, filters: ListFilter, after: Position | None, limit: int) -> list[tuple[str, dt.datetime, str]]:
+        """Up to `limit` (id, created_at, document) rows, newest first, past `after`."""
+        table = RecommendationRecord
+        query = select(table.id, table.created_at, table.document)
+        for column, value in (
+            (table.recommendation, filters.recommendation),
+            (table.stage, filters.stage),
+            (table.business_model, filters.business_model),
+            (table.external_id, filters.external_id),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        if filters.created_after is not None:
+            query = query.where(table.created_at > filters.created_after)
+        if filters.created_before is not None:
+            query = query.where(table.created_at < filters.created_before)
+        if after is not None:
+            query = query.where(
+                or_(
+                    table.created_at < after.created_at,
+                    and_(table.created_at == after.created_at, table.id < after.id),
+                )
+            )
+        query = query.order_by(table.created_at.desc(), table.id.desc()).limit(limit)
+        return [tuple(row) for row in self.session.execute(query)]
