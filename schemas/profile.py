@@ -1,0 +1,84 @@
+"""The company profile: what a caller sends to be evaluated."""
+
+from __future__ import annotations
+
+from service.engine.catalogue import (
+    BUSINESS_MODELS,
+    CUSTOMER_ACCESS,
+    PLANNED_HIRES_MAX,
+    PRIORITIES,
+    PRODUCT_COMPLEXITIES,
+    STAGES,
+    TEAM_SIZE_MAX,
+)
+
+from marshmallow import post_load
+
+from schemas.fields import Integer, List, StrictSchema, String, between, enum_string, length, unique_items
+
+EXAMPLE_PROFILE = {
+    "stage": "seed",
+    "team_size": 6,
+    "product_complexity": "low",
+    "business_model": "b2b_saas",
+    "priorities": ["ship_fast", "growth"],
+    "customer_access": "direct",
+    "planned_hires": 4,
+    "company_name": "Acme Analytics",
+    "external_id": "REQ-1042",
+}
+
+
+class CompanyProfileSchema(StrictSchema):
+    """A company profile. Optional fields may be left out or sent as null."""
+
+    stage = enum_string(STAGES, required=True, metadata={"description": "Funding stage of the company."})
+    team_size = Integer(
+        required=True,
+        validate=between(0, TEAM_SIZE_MAX),
+        metadata={"description": "Engineers employed today; 0 when this is the first engineering hire."},
+    )
+    product_complexity = enum_string(
+        PRODUCT_COMPLEXITIES, required=True, metadata={"description": "How technically demanding the product is."}
+    )
+    business_model = enum_string(BUSINESS_MODELS, required=True, metadata={"description": "How the company makes money."})
+    priorities = List(
+        enum_string(PRIORITIES),
+        load_default=list,
+        allow_none=True,
+        validate=unique_items,
+        metadata={"description": "What the next hires should most help with; each at most once.", "uniqueItems": True},
+    )
+    customer_access = enum_string(
+        CUSTOMER_ACCESS,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Whether engineers can talk to customers."},
+    )
+    planned_hires = Integer(
+        load_default=None,
+        allow_none=True,
+        validate=between(1, PLANNED_HIRES_MAX),
+        metadata={"description": "How many engineers are to be hired now; gives a headcount split."},
+    )
+    company_name = String(
+        load_default=None, allow_none=True, validate=length(1, 200), metadata={"description": "Shown in the summary."}
+    )
+    external_id = String(
+        load_default=None,
+        allow_none=True,
+        validate=length(1, 128),
+        metadata={"description": "Your own requisition or company id, to find the result again."},
+    )
+    weight_profile_id = String(
+        load_default=None,
+        allow_none=True,
+        validate=length(1, 64),
+        metadata={"description": "The weight profile to decide with; default: the built-in `wp_default`."},
+    )
+
+    @post_load
+    def _null_priorities_mean_none_given(self, data, **kwargs):
+        if data.get("priorities") is None:
+            data["priorities"] = []
+        return data

@@ -1,0 +1,98 @@
+"""What the API returns for a recommendation, a page of them, and the list query."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from service.engine.catalogue import BUSINESS_MODELS, RECOMMENDATIONS, STAGES
+
+from schemas.fields import DateTime, QueryInteger, StrictSchema, String, between, enum_string, length
+from schemas.profile import CompanyProfileSchema
+
+ROLES = ("product_engineers", "software_engineers")
+FAVORS = ("product_engineers", "software_engineers", "neutral")
+
+
+class FactorValue(fields.Raw):
+    """A string, an integer, or a list of strings (the priorities)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return list(value) if isinstance(value, tuple) else value
+
+
+class ScoresSchema(Schema):
+    product_engineers = fields.Float(required=True, metadata={"minimum": 0, "maximum": 1})
+    software_engineers = fields.Float(required=True, metadata={"minimum": 0, "maximum": 1})
+
+
+class HeadcountSchema(Schema):
+    product_engineers = fields.Integer(required=True, metadata={"minimum": 0})
+    software_engineers = fields.Integer(required=True, metadata={"minimum": 0})
+
+
+class FactorContributionSchema(Schema):
+    factor = fields.String(required=True, metadata={"description": "The profile field that counted."})
+    value = FactorValue(
+        required=True,
+        metadata={
+            "description": "The value weighed: a string, the team size, or the list of priorities.",
+            "oneOf": [{"type": "string"}, {"type": "integer"}, {"type": "array", "items": {"type": "string"}}],
+        },
+    )
+    weight = fields.Float(required=True, metadata={"description": "Weight of the factor in the weight profile."})
+    lean = fields.Float(
+        required=True,
+        metadata={"description": "Lean of the value in [-1, 1] (summed for priorities); positive: product engineers."},
+    )
+    contribution = fields.Float(
+        required=True, metadata={"description": "weight x lean, in log-odds; positive toward product engineers."}
+    )
+    favors = fields.String(required=True, metadata={"enum": list(FAVORS)})
+    reason = fields.String(required=True, metadata={"description": "One plain sentence."})
+
+
+class ModelRefSchema(Schema):
+    weight_profile_id = fields.String(required=True, metadata={"example": "wp_default"})
+    version = fields.Integer(required=True, metadata={"minimum": 1})
+    hash = fields.String(required=True, metadata={"description": "SHA-256 of the canonical weights."})
+
+
+class RecommendationSchema(Schema):
+    """An explained recommendation, stored or previewed."""
+
+    id = fields.String(metadata={"description": "`rec_` and an opaque string; absent on previews."})
+    created_at = fields.String(metadata={"format": "date-time", "description": "RFC 3339, UTC; absent on previews."})
+    profile = fields.Nested(CompanyProfileSchema, required=True, metadata={"description": "The profile as understood."})
+    recommendation = fields.String(required=True, metadata={"enum": list(RECOMMENDATIONS)})
+    scores = fields.Nested(ScoresSchema, required=True)
+    confidence = fields.Float(
+        required=True,
+        metadata={"minimum": 0, "maximum": 1, "description": "1 - e^-m, m the log-odds distance to the nearest flip."},
+    )
+    headcount = fields.Nested(HeadcountSchema, required=True, allow_none=True)
+    factors = fields.List(fields.Nested(FactorContributionSchema), required=True)
+    summary = fields.String(required=True)
+    model = fields.Nested(ModelRefSchema, required=True)
+
+
+class RecommendationPageSchema(Schema):
+    """One page of stored recommendations, newest first."""
+
+    data = fields.List(fields.Nested(RecommendationSchema), required=True)
+    has_more = fields.Boolean(required=True)
+    next_cursor = fields.String(required=True, allow_none=True, metadata={"description": "Pass as `cursor`."})
+
+
+class RecommendationListQuerySchema(StrictSchema):
+    """Paging and filters of the list."""
+
+    limit = QueryInteger(load_default=20, validate=between(1, 100), metadata={"description": "Page size, 1 to 100."})
+    cursor = String(
+        load_default=None, validate=length(1, 200), metadata={"description": "`next_cursor` of the previous page."}
+    )
+    recommendation = enum_string(RECOMMENDATIONS, load_default=None)
+    stage = enum_string(STAGES, load_default=None)
+    business_model = enum_string(BUSINESS_MODELS, load_default=None)
+    external_id = String(load_default=None, validate=length(1, 128))
+    created_after = DateTime(load_default=None, metadata={"description": "Only those created strictly after."})
+    created_before = DateTime(load_default=None, metadata={"description": "Only those created strictly before."})

@@ -1,0 +1,180 @@
+"""Decorators that make a view's contract readable and machine-checked.
+
+`@body` and `@query` parse with a marshmallow schema (422 with per-field
+errors on failure); `@response` and `@problems` only describe. Together they
+are what the OpenAPI document is generated from, so the document and the
+validation cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import wraps
+
+from flask import Response, request
+from marshmallow import Schema, ValidationError
+
+from schemas.fields import split_message
+from service.errors import InvalidInput, field_error
+from service.http.problems import MalformedJson, UnsupportedMediaType
+
+JSON = "application/json"
+
+
+def apidoc(view) -> dict:
+    """The contract recorded on a view (shared by every wrapper of it)."""
+    return view.__dict__.setdefault("_apidoc", {"problems": set()})
+
+
+def body(schema: Schema, *, examples: dict[str, dict]):
+    """Parse the JSON body with `schema` and pass the result as the first argument."""
+
+    def decorator(view):
+        apidoc(view)["body"] = (schema, examples)
+
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            payload = read_json()
+            try:
+                loaded = schema.load(payload)
+            except ValidationError as error:
+                raise invalid("body", error.messages) from None
+            return view(loaded, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def query(schema: Schema):
+    """Parse the query string with `schema` and pass the result as the first argument."""
+
+    def decorator(view):
+        apidoc(view)["query"] = schema
+
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            repeated = [name for name in request.args if len(request.args.getlist(name)) > 1]
+            if repeated:
+                raise InvalidInput(
+                    "A query parameter was given more than once.",
+                    errors=[
+                        field_error(f"/{name}", "repeated_parameter", "Give this parameter once.", parameter=name)
+                        for name in repeated
+                    ],
+                )
+            try:
+                loaded = schema.load(request.args.to_dict())
+            except ValidationError as error:
+                raise invalid("query", error.messages) from None
+            return view(loaded, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def response(status: int, description: str, *, schema=None, example=None, headers=None, media_type=JSON):
+    """Describe the success response; `schema` is a marshmallow schema or a JSON Schema dict."""
+
+    def decorator(view):
+        apidoc(view)["response"] = {
+            "status": status,
+            "description": description,
+            "schema": schema,
+            "example": example,
+            "headers": headers or {},
+            "media_type": media_type,
+        }
+        return view
+
+    return decorator
+
+
+def problems(*statuses: int):
+    """Describe the problem responses a view can give besides 500."""
+
+    def decorator(view):
+        apidoc(view)["problems"].update(statuses)
+        return view
+
+    return decorator
+
+
+def json_response(body: str | dict, status: int = 200, headers: dict | None = None) -> Response:
+    """A JSON response from an already serialised body or a dict."""
+    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    response = Response(text, status=status, mimetype=JSON)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def read_json():
+    """The request body as JSON: 415 for another media type, 400 when it is not JSON."""
+    mimetype = request.mimetype
+    if mimetype != JSON and not (mimetype.startswith("application/") and mimetype.endswith("+json")):
+        shown = request.content_type or "none"
+        raise UnsupportedMediaType(f"Send the body as {JSON}; the Content-Type was {shown}.")
+    raw = request.get_data(cache=True)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise MalformedJson("The request body is not UTF-8 text.") from None
+    if not text.strip():
+        raise MalformedJson("The request body is empty; send a JSON object.")
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
+    except _NotPlainJson as error:
+        raise MalformedJson(str(error)) from None
+    except json.JSONDecodeError as error:
+        raise MalformedJson(f"The body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}.") from None
+    except (ValueError, RecursionError):
+        raise MalformedJson("The body is not JSON this service can read (too deep or a number too long).") from None
+
+
+def invalid(location: str, messages) -> InvalidInput:
+    """A 422 listing every marshmallow message with its pointer and code."""
+    errors = []
+    for path, message in _flatten(messages, ()):
+        code, text = split_message(message)
+        pointer = "".join("/" + _escape(part) for part in path)
+        parameter = path[0] if location == "query" and path else None
+        errors.append(field_error(pointer, code, text, parameter=parameter))
+    where = "query parameter" if location == "query" else "field"
+    names = ", ".join(sorted({e["pointer"] or "(the body)" for e in errors}))
+    count = len({e["pointer"] for e in errors})
+    detail = f"{count} {where}{'s' if count != 1 else ''} did not validate: {names}."
+    return InvalidInput(detail, errors=errors)
+
+
+def _flatten(node, path):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _flatten(value, path if key == "_schema" else (*path, str(key)))
+    elif isinstance(node, list):
+        for item in node:
+            yield from _flatten(item, path) if isinstance(item, (dict, list)) else [(path, item)]
+    else:
+        yield path, node
+
+
+def _escape(part: str) -> str:
+    return part.replace("~", "~0").replace("/", "~1")
+
+
+class _NotPlainJson(ValueError):
+    """JSON that Python reads but RFC 8259 forbids or leaves ambiguous."""
+
+
+def _unique_keys(pairs):
+    result = {}
+    for key, value in pairs:
+        if key in result:
+            raise _NotPlainJson(f"The JSON object has the key '{key}' more than once.")
+        result[key] = value
+    return result
+
+
+def _reject_constant(name: str):
+    raise _NotPlainJson(f"{name} is not a JSON value.")

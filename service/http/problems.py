@@ -1,0 +1,147 @@
+"""Every error as application/problem+json (RFC 9457), mapped in one place."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+
+from flask import Flask, Response, g, request
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+from service.errors import HiremixError
+
+PROBLEM_JSON = "application/problem+json"
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+log = logging.getLogger("hiremix")
+
+# Problem types the API answers with: code -> (status, title, description, example detail)
+PROBLEM_TYPES = {
+    "malformed_json": (400, "Malformed JSON", "The body is not UTF-8 JSON, is empty, or repeats a key.",
+                       "The body is not valid JSON: Expecting value at line 1 column 1."),
+    "bad_request": (400, "Bad request", "The request could not be understood as sent.",
+                    "The browser (or proxy) sent a request that this server could not understand."),
+    "not_found": (404, "Not found", "Nothing exists at this path (or the id is unknown).",
+                  "No recommendation 'rec_01jdk5m7c2v8q4x6r9t3w0y1zz'."),
+    "method_not_allowed": (405, "Method not allowed", "The path exists but not with this method.",
+                           "PUT is not allowed on /v1/recommendations; allowed: GET, POST."),
+    "payload_too_large": (413, "Payload too large", "The body is larger than HIREMIX_MAX_BODY_BYTES.",
+                          "The request body is larger than the limit of 1048576 bytes."),
+    "unsupported_media_type": (415, "Unsupported media type", "The body must be sent as application/json.",
+                               "Send the body as application/json; the Content-Type was text/plain."),
+    "validation_failed": (422, "Validation failed", "Well-formed JSON whose values are wrong; see `errors`.",
+                          "2 fields did not validate: /stage, /team_size."),
+    "internal_error": (500, "Internal server error", "A bug on our side; quote the request id.",
+                       "Something went wrong on our side. Quote request id 4f1c2a when reporting it."),
+    "database_unavailable": (503, "Database unavailable", "The database cannot be reached; retry after Retry-After.",
+                             "The database cannot be reached right now; try again shortly."),
+}
+# Stable codes for the HTTP errors werkzeug raises itself.
+_HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+
+
+class MalformedJson(HiremixError):
+    status = 400
+    code = "malformed_json"
+
+
+class UnsupportedMediaType(HiremixError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class DatabaseUnavailable(HiremixError):
+    status = 503
+    code = "database_unavailable"
+
+
+def problem_type(code: str) -> str:
+    """The problem type URI; resolves to a description of the code."""
+    return f"/problems/{code}"
+
+
+def request_id() -> str:
+    """The caller's X-Request-Id when it is sane, otherwise a new one."""
+    if "request_id" not in g:
+        given = request.headers.get("X-Request-Id", "")
+        g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+    return g.request_id
+
+
+def problem(status: int, code: str, detail: str, *, errors=None, headers=None) -> Response:
+    """A problem+json response; the title is the registered one of `code`."""
+    known = PROBLEM_TYPES.get(code)
+    body = {
+        "type": problem_type(code),
+        "title": known[1] if known else HTTP_STATUS_CODES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+        "code": code,
+        "request_id": request_id(),
+    }
+    if errors is not None:
+        body["errors"] = errors
+    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def register(app: Flask) -> None:
+    """Install the error handlers and the request id on an app."""
+
+    @app.before_request
+    def _assign_request_id():
+        request_id()
+
+    @app.after_request
+    def _echo_request_id(response: Response) -> Response:
+        response.headers["X-Request-Id"] = request_id()
+        return response
+
+    @app.errorhandler(HiremixError)
+    def _domain_error(error: HiremixError):
+        headers = {"Retry-After": "5"} if error.status == 503 else None
+        if error.status == 415:
+            headers = {"Accept": "application/json"}
+        return problem(error.status, error.code, error.detail, errors=error.errors, headers=headers)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        status = error.code or 500
+        headers = {k: v for k, v in error.get_headers() if k.lower() not in ("content-type", "content-length")}
+        code = _HTTP_CODES.get(status) or re.sub(r"\W+", "_", (error.name or "error").lower()).strip("_")
+        return problem(status, code, _detail(error), headers=headers)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def _database_down(error: Exception):
+        log.error("database unavailable (request %s): %s", request_id(), error.__class__.__name__, exc_info=error)
+        return _domain_error(DatabaseUnavailable("The database cannot be reached right now; try again shortly."))
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        log.exception("unhandled error (request %s)", request_id(), exc_info=error)
+        return problem(
+            500,
+            "internal_error",
+            f"Something went wrong on our side. Quote request id {request_id()} when reporting it.",
+        )
+
+
+def _detail(error: HTTPException) -> str:
+    if error.code == 404:
+        return f"Nothing at {request.path}."
+    if error.code == 405:
+        allowed = ", ".join(sorted(set(error.valid_methods or []) - {"HEAD", "OPTIONS"}))
+        return f"{request.method} is not allowed on {request.path}; allowed: {allowed}."
+    if error.code == 413:
+        limit = request.max_content_length
+        return f"The request body is larger than the limit of {limit} bytes."
+    return error.description or error.name

@@ -1,0 +1,190 @@
+"""Use cases of recommendations: preview, create, fetch, list, delete.
+
+Each function owns its transaction. Stored recommendations keep the exact JSON
+text first returned, so a later change of code or weights never rewrites an
+answer a caller already has.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from sqlalchemy.orm import sessionmaker
+
+from schemas.recommendation import RecommendationSchema
+from service.engine import DEFAULT_WEIGHT_PROFILE, CompanyProfile, WeightProfile, evaluate
+from service.errors import InvalidInput, NotFound, field_error
+from service.ids import new_id
+from service.orm import RecommendationRecord
+from service.repository import ListFilter, Position, RecommendationRepository
+
+_DOCUMENT = RecommendationSchema()
+_FILTERS = ("recommendation", "stage", "business_model", "external_id", "created_after", "created_before")
+
+
+@dataclass(frozen=True)
+class Created:
+    id: str
+    body: str  # the JSON text returned now and on every later GET
+
+
+@dataclass(frozen=True)
+class Page:
+    bodies: list[str]
+    next_cursor: str | None
+
+
+def preview(profile: dict) -> dict:
+    """Evaluate a profile without storing it."""
+    return _evaluate(profile)
+
+
+def create(profile: dict, sessions: sessionmaker) -> Created:
+    """Evaluate a profile and store the answer."""
+    created_at = dt.datetime.now(dt.timezone.utc)
+    recommendation_id = new_id("rec")
+    document = _evaluate(profile, id=recommendation_id, created_at=_rfc3339(created_at))
+    body = to_json(document)
+    record = RecommendationRecord(
+        id=recommendation_id,
+        created_at=created_at,
+        recommendation=document["recommendation"],
+        stage=document["profile"]["stage"],
+        business_model=document["profile"]["business_model"],
+        external_id=document["profile"]["external_id"],
+        product_engineer_share=document["scores"]["product_engineers"],
+        weight_profile_id=document["model"]["weight_profile_id"],
+        model_version=document["model"]["version"],
+        model_hash=document["model"]["hash"],
+        profile=document["profile"],
+        document=body,
+    )
+    with sessions.begin() as session:
+        RecommendationRepository(session).add(record)
+    return Created(recommendation_id, body)
+
+
+def fetch(recommendation_id: str, sessions: sessionmaker) -> str:
+    """The stored body of one recommendation, exactly as first returned."""
+    with sessions() as session:
+        body = RecommendationRepository(session).document(recommendation_id)
+    if body is None:
+        raise _not_found(recommendation_id)
+    return body
+
+
+def remove(recommendation_id: str, sessions: sessionmaker) -> None:
+    """Erase a recommendation for good."""
+    with sessions.begin() as session:
+        if not RecommendationRepository(session).delete(recommendation_id):
+            raise _not_found(recommendation_id)
+
+
+def newest(query: dict, sessions: sessionmaker) -> Page:
+    """One page of stored recommendations, newest first, filtered."""
+    limit = query["limit"]
+    after = decode_cursor(query["cursor"]) if query.get("cursor") else None
+    filters = ListFilter(**{name: query.get(name) for name in _FILTERS})
+    with sessions() as session:
+        rows = RecommendationRepository(session).newest(filters, after, limit + 1)
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(Position(created_at=rows[-1][1], id=rows[-1][0])) if has_more else None
+    return Page(bodies=[row[2] for row in rows], next_cursor=next_cursor)
+
+
+def weight_profile(weight_profile_id: str | None) -> WeightProfile:
+    """The weights a request names; the built-in profile when it names none."""
+    if weight_profile_id in (None, DEFAULT_WEIGHT_PROFILE.id):
+        return DEFAULT_WEIGHT_PROFILE
+    raise InvalidInput(
+        "The request names a weight profile that does not exist.",
+        errors=[
+            field_error(
+                "/weight_profile_id",
+                "unknown_weight_profile",
+                f"No weight profile '{weight_profile_id}'; the built-in one is '{DEFAULT_WEIGHT_PROFILE.id}'.",
+            )
+        ],
+    )
+
+
+def to_json(document: dict) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def encode_cursor(position: Position) -> str:
+    raw = f"{_rfc3339(position.created_at)}|{position.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> Position:
+    """The position a cursor names; a 422 naming `cursor` when it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, _, recommendation_id = raw.partition("|")
+        created_at = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        if not recommendation_id.startswith("rec_") or created_at.tzinfo is None:
+            raise ValueError(raw)
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        raise InvalidInput(
+            "The cursor is not valid.",
+            errors=[
+                field_error(
+                    "/cursor", "invalid_format", "Use next_cursor from a previous page unchanged.", parameter="cursor"
+                )
+            ],
+        ) from None
+    return Position(created_at=created_at, id=recommendation_id)
+
+
+def _evaluate(profile: dict, **identity) -> dict:
+    weights = weight_profile(profile.get("weight_profile_id"))
+    company = CompanyProfile(
+        stage=profile["stage"],
+        team_size=profile["team_size"],
+        product_complexity=profile["product_complexity"],
+        business_model=profile["business_model"],
+        priorities=tuple(profile.get("priorities") or ()),
+        customer_access=profile.get("customer_access"),
+        planned_hires=profile.get("planned_hires"),
+        company_name=profile.get("company_name"),
+    )
+    evaluation = evaluate(company, weights)
+    understood = {
+        "stage": company.stage,
+        "team_size": company.team_size,
+        "product_complexity": company.product_complexity,
+        "business_model": company.business_model,
+        "priorities": list(company.priorities),
+        "customer_access": company.customer_access,
+        "planned_hires": company.planned_hires,
+        "company_name": company.company_name,
+        "external_id": profile.get("external_id"),
+        "weight_profile_id": weights.id,
+    }
+    return _DOCUMENT.dump(
+        {
+            **identity,
+            "profile": understood,
+            "recommendation": evaluation.recommendation,
+            "scores": evaluation.scores,
+            "confidence": evaluation.confidence,
+            "headcount": evaluation.headcount,
+            "factors": evaluation.factors,
+            "summary": evaluation.summary,
+            "model": evaluation.model,
+        }
+    )
+
+
+def _rfc3339(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _not_found(recommendation_id: str) -> NotFound:
+    return NotFound(f"No recommendation '{recommendation_id}'.")

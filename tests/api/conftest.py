@@ -1,0 +1,21 @@
+import pytest
+
+VALID = {"stage": "seed", "team_size": 6, "product_complexity": "low", "business_model": "b2b_saas"}
+
+
+@pytest.fixture
+def create(client):
+    """POST a profile (VALID with overrides) and return the response."""
+
+    def _create(**overrides):
+        return client.post("/v1/recommendations", json={**VALID, **overrides})
+
+    return _create
+
+
+@pytest.fixture
+def stored_count(client):
+    def _count():
+        return len(client.get("/v1/recommendations?limit=100").get_json()["data"])
+
+    return _count

@@ -1,0 +1,105 @@
+"""The OpenAPI document: generated from the code, valid 3.1, complete, committed."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from openapi_schema_validator import OAS31Validator
+from openapi_spec_validator import validate
+
+from service.http.openapi import build, to_yaml
+from tests.api.conftest import VALID
+
+COMMITTED = Path(__file__).resolve().parents[2] / "openapi.yaml"
+ERROR_STATUSES = {"400", "404", "405", "413", "415", "422", "500", "503"}
+
+
+@pytest.fixture
+def spec(app):
+    return build(app)
+
+
+def operations(spec):
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                yield path, method, operation
+
+
+def test_committed_openapi_yaml_is_current(app):
+    assert COMMITTED.read_text(encoding="utf-8") == to_yaml(build(app)), "stale openapi.yaml: run `make openapi`"
+
+
+def test_the_document_is_valid_openapi_3_1(spec):
+    assert spec["openapi"] == "3.1.0"
+    validate(spec)
+
+
+def test_served_json_and_yaml_are_the_same_document(client, spec):
+    assert client.get("/openapi.json").get_json() == spec
+    response = client.get("/openapi.yaml")
+    assert response.mimetype == "application/yaml"
+    assert yaml.safe_load(response.get_data(as_text=True)) == spec
+
+
+def test_every_operation_has_a_summary_and_an_id(spec):
+    for path, method, operation in operations(spec):
+        assert operation["summary"], (path, method)
+        assert operation["operationId"], (path, method)
+
+
+def test_every_request_body_has_examples_that_validate(client, spec):
+    for path, method, operation in operations(spec):
+        if "requestBody" in operation:
+            examples = operation["requestBody"]["content"]["application/json"]["examples"]
+            assert examples, (path, method)
+            for example in examples.values():
+                response = client.post(path.replace("{id}", "x"), json=example["value"])
+                assert response.status_code in (200, 201), (path, example)
+
+
+def test_every_error_response_has_a_problem_example(spec):
+    for _, _, operation in operations(spec):
+        for status, answer in operation["responses"].items():
+            if status in ERROR_STATUSES:
+                name = answer["$ref"].rsplit("/", 1)[1]
+                content = spec["components"]["responses"][name]["content"]["application/problem+json"]
+                assert content["example"]["status"] == int(status)
+
+
+def test_the_contract_operations_are_documented(spec):
+    documented = {(path, method) for path, method, _ in operations(spec)}
+    assert {
+        ("/v1/recommendations", "post"),
+        ("/v1/recommendations/preview", "post"),
+        ("/v1/recommendations", "get"),
+        ("/v1/recommendations/{id}", "get"),
+        ("/v1/recommendations/{id}", "delete"),
+        ("/openapi.json", "get"),
+        ("/openapi.yaml", "get"),
+    } <= documented
+
+
+def _validator(spec, component):
+    return OAS31Validator({"$ref": f"#/components/schemas/{component}", "components": spec["components"]})
+
+
+def test_live_responses_match_the_documented_schemas(client, spec):
+    created = client.post("/v1/recommendations", json={**VALID, "planned_hires": 3, "priorities": ["scale"]})
+    _validator(spec, "Recommendation").validate(created.get_json())
+    _validator(spec, "Recommendation").validate(client.post("/v1/recommendations/preview", json=VALID).get_json())
+    _validator(spec, "RecommendationPage").validate(client.get("/v1/recommendations").get_json())
+    problem = client.post("/v1/recommendations", json={"stage": 1}).get_json()
+    _validator(spec, "Problem").validate(problem)
+
+
+def test_documented_examples_match_their_schemas(spec):
+    media = spec["paths"]["/v1/recommendations"]["post"]["responses"]["201"]["content"]["application/json"]
+    _validator(spec, "Recommendation").validate(media["example"])
+    for answer in spec["components"]["responses"].values():
+        _validator(spec, "Problem").validate(answer["content"]["application/problem+json"]["example"])
+
+
+def test_a_validator_rejects_a_wrong_document(spec):
+    with pytest.raises(Exception):
+        _validator(spec, "Recommendation").validate({"recommendation": "maybe"})

@@ -1,0 +1,63 @@
+"""Fixtures: an app per database backend, a clean database per test."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from alembic import command
+from sqlalchemy import delete, text
+
+from service import create_app
+from service.cli import alembic_config
+from service.db import make_engine
+from service.orm import RecommendationRecord
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_sessionstart(session):
+    if IN_CI and not PG_URL:
+        pytest.exit("CI=true but TEST_DATABASE_URL is not set: the PostgreSQL tests would not run", returncode=3)
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory) -> str:
+    """A migrated database: a fresh SQLite file, or the wiped TEST_DATABASE_URL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'hiremix.db'}"
+    else:
+        if not PG_URL:
+            pytest.skip("TEST_DATABASE_URL is not set")
+        url = PG_URL
+        engine = make_engine(url)
+        with engine.begin() as connection:  # the test database is ours to wipe
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    command.upgrade(alembic_config(url), "head")
+    return url
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    yield app
+    engine = app.extensions["hiremix"].engine
+    with engine.begin() as connection:
+        connection.execute(delete(RecommendationRecord))
+    engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def sessions(app):
+    return app.extensions["hiremix"].sessions
