@@ -1,0 +1,41 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Both create .venv and install what is missing, so they work on a fresh clone.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+WORKERS ?= 2
+
+.PHONY: run test openapi clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "hiremix needs Python 3.11 or newer; set PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+## run: install, migrate the database, serve on 127.0.0.1:$(PORT)
+run: $(VENV)/.installed
+	$(BIN)/flask --app service db upgrade
+	@echo "hiremix on http://127.0.0.1:$(PORT)  (try: curl -s http://127.0.0.1:$(PORT)/v1/recommendations)"
+	exec $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile - 'service:create_app()'
+
+## test: install with test tools, run the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## openapi: regenerate the committed openapi.yaml from the code
+openapi: $(VENV)/.installed
+	$(BIN)/flask --app service openapi --output openapi.yaml
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info
