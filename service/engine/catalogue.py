@@ -60,12 +60,12 @@ class Factor:
     values: tuple[FactorValue, ...]
     multi: bool = False  # several values at once (priorities), leans add up
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_value", {entry.value: entry for entry in self.values})
+
     def value(self, value: str) -> FactorValue:
         """The catalogue entry of one value; KeyError when it is not allowed."""
-        for entry in self.values:
-            if entry.value == value:
-                return entry
-        raise KeyError(value)
+        return self._by_value[value]
 
 
 def team_size_band(team_size: int) -> str:

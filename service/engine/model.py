@@ -92,8 +92,9 @@ class Evaluation:
 
 def evaluate(profile: CompanyProfile, weights: WeightProfile = DEFAULT_WEIGHT_PROFILE) -> Evaluation:
     """Score a profile: the recommendation, its confidence and every contribution."""
-    contributions = tuple(_contributions(profile, weights))
-    log_odds = math.fsum(c.contribution for c in contributions)
+    scored = list(_contributions(profile, weights))
+    contributions = tuple(c for c, _ in scored)
+    log_odds = math.fsum(exact for _, exact in scored)  # decide on exact values, show rounded ones
     share = logistic(log_odds)
     lower, upper = weights.thresholds.lower, weights.thresholds.upper
     recommendation = _decide(share, lower, upper)
@@ -106,7 +107,7 @@ def evaluate(profile: CompanyProfile, weights: WeightProfile = DEFAULT_WEIGHT_PR
         log_odds=log_odds,
         confidence=round(_confidence(log_odds, recommendation, lower, upper), DIGITS),
         headcount=headcount,
-        factors=tuple(_rounded(c) for c in contributions),
+        factors=contributions,
         summary=narrative.summary(profile, recommendation, share, contributions, headcount),
         model=ModelRef(weights.id, weights.version, weights.hash),
     )
@@ -160,17 +161,12 @@ def _contributions(profile: CompanyProfile, weights: WeightProfile):
         )
 
 
-def _contribution(factor, value, weight, lean, reason, phrase) -> Contribution:
-    contribution = weight * lean
-    favors = PRODUCT if contribution > 0 else SOFTWARE if contribution < 0 else NEUTRAL
-    return Contribution(factor, value, weight, lean, contribution, favors, reason, phrase)
-
-
-def _rounded(c: Contribution) -> Contribution:
-    return Contribution(
-        c.factor, c.value, c.weight, round(c.lean, DIGITS), round(c.contribution, DIGITS),
-        c.favors, c.reason, c.phrase,
-    )
+def _contribution(factor, value, weight, lean, reason, phrase) -> tuple[Contribution, float]:
+    """The contribution as shown (rounded), and its exact value."""
+    exact = weight * lean
+    favors = PRODUCT if exact > 0 else SOFTWARE if exact < 0 else NEUTRAL
+    shown = Contribution(factor, value, weight, round(lean, DIGITS), round(exact, DIGITS), favors, reason, phrase)
+    return shown, exact
 
 
 def _decide(share: float, lower: float, upper: float) -> str:

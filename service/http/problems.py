@@ -86,7 +86,7 @@ def problem(status: int, code: str, detail: str, *, errors=None, headers=None) -
     }
     if errors is not None:
         body["errors"] = errors
-    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
+    response = Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), status=status, mimetype=PROBLEM_JSON)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

@@ -1,0 +1,58 @@
+"""In-process throughput of the engine and of rendering a full result document.
+
+Prints evaluations per second for the pure engine, for the engine plus the
+marshmallow document (what a preview request does besides HTTP), and a
+baseline measured in the same run (json.dumps of the profile) so figures from
+shared, noisy machines can be compared as ratios.
+
+    .venv/bin/python benchmarks/engine.py [--seconds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import time
+
+from service import recommendations
+from service.engine import CompanyProfile, evaluate
+from service.engine.catalogue import BUSINESS_MODELS, PRODUCT_COMPLEXITIES, STAGES
+
+
+def profiles():
+    sizes = (0, 6, 40, 300, 5000)
+    for stage, size, complexity, model in itertools.product(STAGES, sizes, PRODUCT_COMPLEXITIES, BUSINESS_MODELS):
+        yield {"stage": stage, "team_size": size, "product_complexity": complexity, "business_model": model,
+               "priorities": ["ship_fast", "security"], "customer_access": "direct", "planned_hires": 4}
+
+
+def rate(work, items, seconds: float) -> float:
+    done, start = 0, time.perf_counter()
+    for item in itertools.cycle(items):
+        work(item)
+        done += 1
+        if done % 500 == 0 and time.perf_counter() - start >= seconds:
+            break
+    return done / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=2.0)
+    seconds = parser.parse_args().seconds
+    payloads = list(profiles())
+    companies = [CompanyProfile(**{k: (tuple(v) if k == "priorities" else v) for k, v in p.items()}) for p in payloads]
+    baseline = rate(json.dumps, payloads, seconds)
+    rows = [
+        ("baseline: json.dumps(profile)", baseline),
+        ("engine: evaluate()", rate(evaluate, companies, seconds)),
+        ("engine + document: preview()", rate(recommendations.preview, payloads, seconds)),
+    ]
+    print(f"{'what':34} {'per second':>12} {'x baseline':>11}")
+    for name, value in rows:
+        print(f"{name:34} {value:12,.0f} {value / baseline:11.3f}")
+
+
+if __name__ == "__main__":
+    main()
