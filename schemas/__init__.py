@@ -5,6 +5,7 @@ from schemas.profile import EXAMPLE_PROFILE, CompanyProfileSchema
 from schemas.recommendation import (
     RecommendationListQuerySchema,
     RecommendationPageSchema,
+    RecommendationPreviewSchema,
     RecommendationSchema,
 )
 
@@ -15,5 +16,6 @@ __all__ = [
     "ProblemSchema",
     "RecommendationListQuerySchema",
     "RecommendationPageSchema",
+    "RecommendationPreviewSchema",
     "RecommendationSchema",
 ]

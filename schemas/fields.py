@@ -8,6 +8,7 @@ integrators `{pointer, code, message}` without guessing from English text.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from marshmallow import Schema, ValidationError, fields, validate
 from marshmallow import RAISE
@@ -65,7 +66,6 @@ class String(fields.String):
     default_error_messages = {
         **_COMMON,
         "invalid": coded("invalid_type", "Expected a string."),
-        "invalid_utf8": coded("invalid_type", "Not valid UTF-8 text."),
     }
 
 
@@ -102,10 +102,23 @@ class DateTime(fields.AwareDateTime):
         "invalid": coded("invalid_format", "Expected an RFC 3339 date-time such as 2026-01-31T09:00:00Z."),
         "invalid_awareness": coded("invalid_format", "Expected a date-time with a time zone."),
         "format": coded("invalid_format", "Could not format the date-time."),
+        "out_of_range": coded("out_of_range", "The date-time is outside the years 1 to 9999 in UTC."),
     }
+
+    # A query string turns the '+' of '+01:00' into a space; read it back as '+'.
+    _SPACED_OFFSET = re.compile(r"^(\S+T\S+) (\d\d:?\d\d)$")
 
     def __init__(self, **kwargs):
         super().__init__(default_timezone=dt.timezone.utc, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = self._SPACED_OFFSET.sub(r"\1+\2", value)
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(dt.timezone.utc)
+        except OverflowError:
+            raise self.make_error("out_of_range") from None
 
 
 def one_of(choices) -> validate.OneOf:
@@ -118,6 +131,22 @@ def between(low: int, high: int) -> validate.Range:
 
 def length(low: int, high: int) -> validate.Length:
     return validate.Length(low, high, error=coded("invalid_length", "Must be {min} to {max} characters long."))
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def plain_text(value: str) -> None:
+    """Validator: one line of visible text (no control characters, not blank)."""
+    if _CONTROL.search(value):
+        raise ValidationError(coded("invalid_format", "Must not contain control characters such as NUL or newlines."))
+    if value and not value.strip():  # an empty value is the length check's to report
+        raise ValidationError(coded("invalid_length", "Must contain more than white space."))
+
+
+def text(low: int, high: int) -> list:
+    """Validators of a one-line text field of `low` to `high` characters."""
+    return [length(low, high), plain_text]
 
 
 def enum_string(choices, **kwargs) -> String:

@@ -14,7 +14,7 @@ from service.engine.catalogue import (
 
 from marshmallow import post_load
 
-from schemas.fields import Integer, List, StrictSchema, String, between, enum_string, length, unique_items
+from schemas.fields import Integer, List, StrictSchema, String, between, enum_string, text, unique_items
 
 EXAMPLE_PROFILE = {
     "stage": "seed",
@@ -62,18 +62,18 @@ class CompanyProfileSchema(StrictSchema):
         metadata={"description": "How many engineers are to be hired now; gives a headcount split."},
     )
     company_name = String(
-        load_default=None, allow_none=True, validate=length(1, 200), metadata={"description": "Shown in the summary."}
+        load_default=None, allow_none=True, validate=text(1, 200), metadata={"description": "Shown in the summary."}
     )
     external_id = String(
         load_default=None,
         allow_none=True,
-        validate=length(1, 128),
+        validate=text(1, 128),
         metadata={"description": "Your own requisition or company id, to find the result again."},
     )
     weight_profile_id = String(
         load_default=None,
         allow_none=True,
-        validate=length(1, 64),
+        validate=text(1, 64),
         metadata={"description": "The weight profile to decide with; default: the built-in `wp_default`."},
     )
 

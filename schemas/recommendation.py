@@ -6,7 +6,7 @@ from marshmallow import Schema, fields
 
 from service.engine.catalogue import BUSINESS_MODELS, RECOMMENDATIONS, STAGES
 
-from schemas.fields import DateTime, QueryInteger, StrictSchema, String, between, enum_string, length
+from schemas.fields import DateTime, QueryInteger, StrictSchema, String, between, enum_string, length, text
 from schemas.profile import CompanyProfileSchema
 
 ROLES = ("product_engineers", "software_engineers")
@@ -57,11 +57,9 @@ class ModelRefSchema(Schema):
     hash = fields.String(required=True, metadata={"description": "SHA-256 of the canonical weights."})
 
 
-class RecommendationSchema(Schema):
-    """An explained recommendation, stored or previewed."""
+class RecommendationPreviewSchema(Schema):
+    """An explained recommendation, evaluated but not stored."""
 
-    id = fields.String(metadata={"description": "`rec_` and an opaque string; absent on previews."})
-    created_at = fields.String(metadata={"format": "date-time", "description": "RFC 3339, UTC; absent on previews."})
     profile = fields.Nested(CompanyProfileSchema, required=True, metadata={"description": "The profile as understood."})
     recommendation = fields.String(required=True, metadata={"enum": list(RECOMMENDATIONS)})
     scores = fields.Nested(ScoresSchema, required=True)
@@ -73,6 +71,17 @@ class RecommendationSchema(Schema):
     factors = fields.List(fields.Nested(FactorContributionSchema), required=True)
     summary = fields.String(required=True)
     model = fields.Nested(ModelRefSchema, required=True)
+
+
+class RecommendationSchema(RecommendationPreviewSchema):
+    """An explained recommendation as stored: the preview plus its id and creation time."""
+
+    id = fields.String(required=True, metadata={"description": "`rec_` followed by an opaque string."})
+    created_at = fields.String(required=True, metadata={"format": "date-time", "description": "RFC 3339, UTC."})
+
+    class Meta:
+        # id and created_at lead the stored body, as integrators read it.
+        fields = ("id", "created_at", *RecommendationPreviewSchema._declared_fields)
 
 
 class RecommendationPageSchema(Schema):
@@ -87,12 +96,14 @@ class RecommendationListQuerySchema(StrictSchema):
     """Paging and filters of the list."""
 
     limit = QueryInteger(load_default=20, validate=between(1, 100), metadata={"description": "Page size, 1 to 100."})
-    cursor = String(
-        load_default=None, validate=length(1, 200), metadata={"description": "`next_cursor` of the previous page."}
+    cursor = String(validate=length(1, 200), metadata={"description": "`next_cursor` of the previous page."})
+    recommendation = enum_string(RECOMMENDATIONS)
+    stage = enum_string(STAGES)
+    business_model = enum_string(BUSINESS_MODELS)
+    external_id = String(validate=text(1, 128))
+    created_after = DateTime(
+        metadata={"description": "Only those created strictly after (RFC 3339; no zone means UTC; send + as %2B)."}
     )
-    recommendation = enum_string(RECOMMENDATIONS, load_default=None)
-    stage = enum_string(STAGES, load_default=None)
-    business_model = enum_string(BUSINESS_MODELS, load_default=None)
-    external_id = String(load_default=None, validate=length(1, 128))
-    created_after = DateTime(load_default=None, metadata={"description": "Only those created strictly after."})
-    created_before = DateTime(load_default=None, metadata={"description": "Only those created strictly before."})
+    created_before = DateTime(
+        metadata={"description": "Only those created strictly before (RFC 3339; no zone means UTC; send + as %2B)."}
+    )

@@ -33,6 +33,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, TESTING=bool((config or {}).get("TESTING")))
     engine = make_engine(settings.database_url)
     app.extensions["hiremix"] = Runtime(settings=settings, engine=engine, sessions=make_sessions(engine))
+    app.url_map.converters["recommendation_id"] = recommendation_views.RecommendationIdConverter
     problems.register(app)
     app.register_blueprint(recommendation_views.bp)
     app.register_blueprint(openapi.bp)

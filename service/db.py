@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -56,7 +55,3 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
 def make_sessions(engine: Engine) -> sessionmaker:
     return sessionmaker(engine, expire_on_commit=False)
-
-
-def database_url_from_env() -> str:
-    return os.environ.get("DATABASE_URL") or default_database_url()

@@ -8,6 +8,7 @@ class HiremixError(Exception):
 
     status = 400
     code = "bad_request"
+    headers: dict[str, str] = {}
 
     def __init__(self, detail: str, *, errors: list[dict] | None = None):
         super().__init__(detail)

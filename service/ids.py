@@ -6,6 +6,7 @@ import secrets
 import time
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
+RECOMMENDATION_ID = r"rec_[0-9a-z]{26}"
 
 
 def new_id(prefix: str) -> str:

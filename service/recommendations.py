@@ -15,14 +15,15 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import sessionmaker
 
-from schemas.recommendation import RecommendationSchema
+from schemas.recommendation import RecommendationPreviewSchema, RecommendationSchema
 from service.engine import DEFAULT_WEIGHT_PROFILE, CompanyProfile, WeightProfile, evaluate
 from service.errors import InvalidInput, NotFound, field_error
 from service.ids import new_id
 from service.orm import RecommendationRecord
 from service.repository import ListFilter, Position, RecommendationRepository
 
-_DOCUMENT = RecommendationSchema()
+_STORED = RecommendationSchema()
+_PREVIEW = RecommendationPreviewSchema()
 _FILTERS = ("recommendation", "stage", "business_model", "external_id", "created_after", "created_before")
 
 
@@ -40,14 +41,14 @@ class Page:
 
 def preview(profile: dict) -> dict:
     """Evaluate a profile without storing it."""
-    return _evaluate(profile)
+    return _PREVIEW.dump(_evaluate(profile))
 
 
 def create(profile: dict, sessions: sessionmaker) -> Created:
     """Evaluate a profile and store the answer."""
     created_at = dt.datetime.now(dt.timezone.utc)
     recommendation_id = new_id("rec")
-    document = _evaluate(profile, id=recommendation_id, created_at=_rfc3339(created_at))
+    document = _STORED.dump({"id": recommendation_id, "created_at": _rfc3339(created_at), **_evaluate(profile)})
     body = to_json(document)
     record = RecommendationRecord(
         id=recommendation_id,
@@ -87,7 +88,7 @@ def remove(recommendation_id: str, sessions: sessionmaker) -> None:
 def newest(query: dict, sessions: sessionmaker) -> Page:
     """One page of stored recommendations, newest first, filtered."""
     limit = query["limit"]
-    after = decode_cursor(query["cursor"]) if query.get("cursor") else None
+    after = decode_cursor(query["cursor"]) if "cursor" in query else None
     filters = ListFilter(**{name: query.get(name) for name in _FILTERS})
     with sessions() as session:
         rows = RecommendationRepository(session).newest(filters, after, limit + 1)
@@ -130,7 +131,8 @@ def decode_cursor(cursor: str) -> Position:
         created_at = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
         if not recommendation_id.startswith("rec_") or created_at.tzinfo is None:
             raise ValueError(raw)
-    except (ValueError, UnicodeDecodeError, binascii.Error):
+        created_at = created_at.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError, UnicodeDecodeError, binascii.Error):
         raise InvalidInput(
             "The cursor is not valid.",
             errors=[
@@ -142,7 +144,8 @@ def decode_cursor(cursor: str) -> Position:
     return Position(created_at=created_at, id=recommendation_id)
 
 
-def _evaluate(profile: dict, **identity) -> dict:
+def _evaluate(profile: dict) -> dict:
+    """The fields of a result document, before a schema dumps them."""
     weights = weight_profile(profile.get("weight_profile_id"))
     company = CompanyProfile(
         stage=profile["stage"],
@@ -167,19 +170,16 @@ def _evaluate(profile: dict, **identity) -> dict:
         "external_id": profile.get("external_id"),
         "weight_profile_id": weights.id,
     }
-    return _DOCUMENT.dump(
-        {
-            **identity,
-            "profile": understood,
-            "recommendation": evaluation.recommendation,
-            "scores": evaluation.scores,
-            "confidence": evaluation.confidence,
-            "headcount": evaluation.headcount,
-            "factors": evaluation.factors,
-            "summary": evaluation.summary,
-            "model": evaluation.model,
-        }
-    )
+    return {
+        "profile": understood,
+        "recommendation": evaluation.recommendation,
+        "scores": evaluation.scores,
+        "confidence": evaluation.confidence,
+        "headcount": evaluation.headcount,
+        "factors": evaluation.factors,
+        "summary": evaluation.summary,
+        "model": evaluation.model,
+    }
 
 
 def _rfc3339(moment: dt.datetime) -> str:

@@ -9,16 +9,19 @@ validation cannot drift apart.
 from __future__ import annotations
 
 import json
+import re
 from functools import wraps
 
 from flask import Response, request
 from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from schemas.fields import split_message
 from service.errors import InvalidInput, field_error
 from service.http.problems import MalformedJson, UnsupportedMediaType
 
 JSON = "application/json"
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def apidoc(view) -> dict:
@@ -104,10 +107,7 @@ def problems(*statuses: int):
 def json_response(body: str | dict, status: int = 200, headers: dict | None = None) -> Response:
     """A JSON response from an already serialised body or a dict."""
     text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    response = Response(text, status=status, mimetype=JSON)
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
+    return Response(text, status=status, mimetype=JSON, headers=headers)
 
 
 def read_json():
@@ -117,6 +117,10 @@ def read_json():
         shown = request.content_type or "none"
         raise UnsupportedMediaType(f"Send the body as {JSON}; the Content-Type was {shown}.")
     raw = request.get_data(cache=True)
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        # A chunked body has no Content-Length; werkzeug stops reading at the limit.
+        raise RequestEntityTooLarge()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -124,7 +128,12 @@ def read_json():
     if not text.strip():
         raise MalformedJson("The request body is empty; send a JSON object.")
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
+        payload = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
+        if _ESCAPED_SURROGATE.search(text):
+            json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        return payload
+    except UnicodeEncodeError:
+        raise MalformedJson("The body escapes a lone UTF-16 surrogate (such as \\ud800), which is not text.") from None
     except _NotPlainJson as error:
         raise MalformedJson(str(error)) from None
     except json.JSONDecodeError as error:

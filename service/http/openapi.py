@@ -19,6 +19,7 @@ from schemas.fields import CODES
 from service import __version__
 from service.http.apidoc import JSON, apidoc, json_response, problems, response
 from service.http.problems import PROBLEM_JSON, PROBLEM_TYPES, problem_type
+from service.ids import RECOMMENDATION_ID
 
 bp = Blueprint("meta", __name__)
 
@@ -144,12 +145,15 @@ def _operation(rule, view, contract: dict) -> dict:
     return operation
 
 
-_PATH_EXAMPLES = {"id": "rec_01jdk5m7c2v8q4x6r9t3w0y1za", "code": "validation_failed"}
+_PATH_PARAMETERS = {
+    "id": {"schema": {"type": "string", "pattern": f"^{RECOMMENDATION_ID}$"}, "example": "rec_01jdk5m7c2v8q4x6r9t3w0y1za"},
+    "code": {"schema": {"type": "string"}, "example": "validation_failed"},
+}
 
 
 def _path_parameters(path: str) -> list[dict]:
     return [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}, "example": _PATH_EXAMPLES[name]}
+        {"name": name, "in": "path", "required": True, **_PATH_PARAMETERS[name]}
         for name in re.findall(r"{(\w+)}", path)
     ]
 

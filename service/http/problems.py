@@ -8,7 +8,7 @@ import re
 import uuid
 
 from flask import Flask, Response, g, request
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
@@ -52,11 +52,13 @@ class MalformedJson(HiremixError):
 class UnsupportedMediaType(HiremixError):
     status = 415
     code = "unsupported_media_type"
+    headers = {"Accept": "application/json"}
 
 
 class DatabaseUnavailable(HiremixError):
     status = 503
     code = "database_unavailable"
+    headers = {"Retry-After": "5"}
 
 
 def problem_type(code: str) -> str:
@@ -86,10 +88,9 @@ def problem(status: int, code: str, detail: str, *, errors=None, headers=None) -
     }
     if errors is not None:
         body["errors"] = errors
-    response = Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), status=status, mimetype=PROBLEM_JSON)
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
+    # ASCII escapes: an error about odd input must never fail on that input itself.
+    text = json.dumps(body, separators=(",", ":"))
+    return Response(text, status=status, mimetype=PROBLEM_JSON, headers=headers)
 
 
 def register(app: Flask) -> None:
@@ -106,10 +107,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HiremixError)
     def _domain_error(error: HiremixError):
-        headers = {"Retry-After": "5"} if error.status == 503 else None
-        if error.status == 415:
-            headers = {"Accept": "application/json"}
-        return problem(error.status, error.code, error.detail, errors=error.errors, headers=headers)
+        return problem(error.status, error.code, error.detail, errors=error.errors, headers=error.headers)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
@@ -120,8 +118,14 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
+    @app.errorhandler(ProgrammingError)
     @app.errorhandler(PoolTimeout)
-    def _database_down(error: Exception):
+    def _database_error(error: Exception):
+        if _missing_schema(error):
+            log.error("database not migrated (request %s): %s", request_id(), error)
+            return _domain_error(DatabaseUnavailable("The database is not ready: its migrations have not been applied."))
+        if isinstance(error, ProgrammingError):  # an SQL bug of ours, not an outage
+            return _unexpected(error)
         log.error("database unavailable (request %s): %s", request_id(), error.__class__.__name__, exc_info=error)
         return _domain_error(DatabaseUnavailable("The database cannot be reached right now; try again shortly."))
 
@@ -133,6 +137,12 @@ def register(app: Flask) -> None:
             "internal_error",
             f"Something went wrong on our side. Quote request id {request_id()} when reporting it.",
         )
+
+
+def _missing_schema(error: Exception) -> bool:
+    """True when a table is missing: SQLite says so in words, PostgreSQL with SQLSTATE 42P01."""
+    cause = getattr(error, "orig", None)
+    return getattr(cause, "sqlstate", None) == "42P01" or "no such table" in str(cause)
 
 
 def _detail(error: HTTPException) -> str:

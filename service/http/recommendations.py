@@ -6,16 +6,19 @@ import json
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, request
+from werkzeug.routing import BaseConverter
 
 from schemas import (
     CompanyProfileSchema,
     RecommendationListQuerySchema,
     RecommendationPageSchema,
+    RecommendationPreviewSchema,
     RecommendationSchema,
 )
 from service import recommendations
 from service.http import examples
 from service.http.apidoc import body, json_response, problems, query, response
+from service.ids import RECOMMENDATION_ID
 
 bp = Blueprint("recommendations", __name__, url_prefix="/v1/recommendations")
 
@@ -24,11 +27,17 @@ _LOCATION = {"Location": {"description": "Path of the stored recommendation.", "
 _LINK = {"Link": {"description": 'The next page, `<url>; rel="next"`, while there is one.', "schema": {"type": "string"}}}
 
 
+class RecommendationIdConverter(BaseConverter):
+    """Only well-formed ids reach a view: /v1/recommendations/preview stays a POST-only path."""
+
+    regex = RECOMMENDATION_ID
+
+
 def _sessions():
     return current_app.extensions["hiremix"].sessions
 
 
-@bp.post("")
+@bp.post("", strict_slashes=False)
 @body(_PROFILE, examples=examples.PROFILE_EXAMPLES)
 @response(201, "Evaluated and stored.", schema=RecommendationSchema, example=examples.recommendation_example,
           headers=_LOCATION)
@@ -45,7 +54,7 @@ def create_recommendation(profile: dict) -> Response:
 
 @bp.post("/preview")
 @body(_PROFILE, examples=examples.PROFILE_EXAMPLES)
-@response(200, "Evaluated; nothing stored.", schema=RecommendationSchema, example=examples.preview_example)
+@response(200, "Evaluated; nothing stored.", schema=RecommendationPreviewSchema, example=examples.preview_example)
 @problems(400, 413, 415, 422)
 def preview_recommendation(profile: dict) -> Response:
     """Evaluate a company profile without storing anything.
@@ -55,7 +64,7 @@ def preview_recommendation(profile: dict) -> Response:
     return json_response(recommendations.preview(profile))
 
 
-@bp.get("")
+@bp.get("", strict_slashes=False)
 @query(RecommendationListQuerySchema())
 @response(200, "A page of stored recommendations, newest first.", schema=RecommendationPageSchema,
           example=examples.page_example, headers=_LINK)
@@ -71,7 +80,7 @@ def list_recommendations(params: dict) -> Response:
     return json_response(_page_json(page), 200, headers)
 
 
-@bp.get("/<id>")
+@bp.get("/<recommendation_id:id>")
 @response(200, "The stored recommendation, exactly as first returned.", schema=RecommendationSchema,
           example=examples.recommendation_example)
 @problems(404, 503)
@@ -80,7 +89,7 @@ def get_recommendation(id: str) -> Response:
     return json_response(recommendations.fetch(id, _sessions()))
 
 
-@bp.delete("/<id>")
+@bp.delete("/<recommendation_id:id>")
 @response(204, "Erased.")
 @problems(404, 503)
 def delete_recommendation(id: str) -> Response:

@@ -97,15 +97,6 @@ def test_unexpected_error_is_500_without_internals(database_url, caplog):
     app.extensions["hiremix"].engine.dispose()
 
 
-def test_missing_tables_are_503_not_500(tmp_path):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'unmigrated.db'}"})
-    response = app.test_client().post("/v1/recommendations", json=VALID)
-    body = problem(response, 503, "database_unavailable")
-    assert response.headers["Retry-After"] == "5"
-    assert "no such table" not in body["detail"]
-    app.extensions["hiremix"].engine.dispose()
-
-
 def test_the_callers_request_id_is_echoed(client):
     response = client.get("/v1/recommendations", headers={"X-Request-Id": "req-abc.123"})
     assert response.headers["X-Request-Id"] == "req-abc.123"
@@ -128,3 +119,61 @@ def test_database_is_not_touched_by_a_refused_request(app, client):
     client.post("/v1/recommendations", json={**VALID, "team_size": "many"})
     with app.extensions["hiremix"].engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM recommendations")).scalar() == 0
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        '{"stage": "seed", "team_size": 6, "product_complexity": "low", "business_model": "b2b_saas", '
+        '"company_name": "\\ud800"}',
+        '{"\\ud800": 1}',
+        '{"\\udfff": 1, "\\udfff": 2}',
+    ],
+)
+def test_lone_surrogates_are_400_not_500(client, data, stored_count):
+    problem(client.post("/v1/recommendations", data=data, content_type="application/json"), 400, "malformed_json")
+    assert stored_count() == 0
+
+
+def test_paired_surrogate_escapes_are_ordinary_text(client):
+    data = '{"stage": "seed", "team_size": 6, "product_complexity": "low", "business_model": "b2b_saas", ' \
+           '"company_name": "Rocket \\ud83d\\ude80"}'
+    response = client.post("/v1/recommendations", data=data, content_type="application/json")
+    assert response.status_code == 201
+    assert response.get_json()["profile"]["company_name"] == "Rocket \U0001F680"
+
+
+def test_get_on_the_preview_path_is_405_not_a_missing_id(client):
+    response = client.get("/v1/recommendations/preview")
+    problem(response, 405, "method_not_allowed")
+    assert "POST" in response.headers["Allow"]
+
+
+@pytest.mark.parametrize("path", ["/v1/recommendations/rec_%00", "/v1/recommendations/REC_01", "/v1/recommendations/x"])
+def test_malformed_ids_are_404(client, path):
+    problem(client.get(path), 404, "not_found")
+    problem(client.delete(path), 404, "not_found")
+
+
+def test_a_trailing_slash_on_the_collection_is_accepted(client):
+    assert client.post("/v1/recommendations/", json=VALID).status_code == 201
+    assert len(client.get("/v1/recommendations/").get_json()["data"]) == 1
+
+
+def test_unmigrated_database_is_503_on_every_backend(database_url, tmp_path):
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'unmigrated.db'}"
+    else:
+        from service.db import make_engine
+
+        engine = make_engine(database_url)
+        with engine.begin() as connection:
+            connection.execute(text("CREATE SCHEMA IF NOT EXISTS hiremix_empty"))
+        engine.dispose()
+        url = database_url + "?options=-csearch_path%3Dhiremix_empty"
+    app = create_app({"DATABASE_URL": url})
+    response = app.test_client().post("/v1/recommendations", json=VALID)
+    body = problem(response, 503, "database_unavailable")
+    assert "migrations" in body["detail"]
+    assert response.headers["Retry-After"] == "5"
+    app.extensions["hiremix"].engine.dispose()

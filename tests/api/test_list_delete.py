@@ -130,3 +130,34 @@ def test_deleting_twice_is_404_the_second_time(client, five):
     assert client.delete(f"/v1/recommendations/{five[0]['id']}").status_code == 204
     second = client.delete(f"/v1/recommendations/{five[0]['id']}")
     assert second.status_code == 404 and second.get_json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("created_after=0001-01-01T00:00:00%2B01:00", ("/created_after", "out_of_range")),
+        ("created_before=9999-12-31T23:59:59-01:00", ("/created_before", "out_of_range")),
+        ("external_id=a%00b", ("/external_id", "invalid_format")),
+    ],
+)
+def test_extreme_or_binary_filters_are_422(client, query, expected):
+    response = client.get(f"/v1/recommendations?{query}")
+    assert response.status_code == 422
+    assert expected in {(e["pointer"], e["code"]) for e in response.get_json()["errors"]}
+
+
+def test_a_cursor_outside_the_calendar_is_422(client):
+    import base64
+
+    cursor = base64.urlsafe_b64encode(b"0001-01-01T00:00:00+01:00|rec_x").decode().rstrip("=")
+    response = client.get(f"/v1/recommendations?cursor={cursor}")
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["parameter"] == "cursor"
+
+
+def test_an_unencoded_plus_in_a_zone_offset_still_works(client, five):
+    # curl and many HR tools send '+00:00' as typed; the query string turns '+' into a space.
+    middle = five[2]["created_at"].replace("Z", "+00:00")
+    response = client.get(f"/v1/recommendations?created_after={middle}")
+    assert response.status_code == 200
+    assert ids(response) == [five[4]["id"], five[3]["id"]]

@@ -87,7 +87,8 @@ def _validator(spec, component):
 def test_live_responses_match_the_documented_schemas(client, spec):
     created = client.post("/v1/recommendations", json={**VALID, "planned_hires": 3, "priorities": ["scale"]})
     _validator(spec, "Recommendation").validate(created.get_json())
-    _validator(spec, "Recommendation").validate(client.post("/v1/recommendations/preview", json=VALID).get_json())
+    preview = client.post("/v1/recommendations/preview", json=VALID).get_json()
+    _validator(spec, "RecommendationPreview").validate(preview)
     _validator(spec, "RecommendationPage").validate(client.get("/v1/recommendations").get_json())
     problem = client.post("/v1/recommendations", json={"stage": 1}).get_json()
     _validator(spec, "Problem").validate(problem)
@@ -98,6 +99,19 @@ def test_documented_examples_match_their_schemas(spec):
     _validator(spec, "Recommendation").validate(media["example"])
     for answer in spec["components"]["responses"].values():
         _validator(spec, "Problem").validate(answer["content"]["application/problem+json"]["example"])
+
+
+def test_stored_recommendations_document_their_id_and_creation_time(spec):
+    required = spec["components"]["schemas"]["Recommendation"]["required"]
+    assert {"id", "created_at"} <= set(required)
+    assert "id" not in spec["components"]["schemas"]["RecommendationPreview"]["properties"]
+
+
+def test_query_parameters_are_never_documented_as_null(spec):
+    for _, _, operation in operations(spec):
+        for parameter in operation.get("parameters", []):
+            schema = parameter["schema"]
+            assert "null" not in str(schema.get("type")) and None not in schema.get("enum", []), parameter
 
 
 def test_a_validator_rejects_a_wrong_document(spec):

@@ -70,3 +70,17 @@ def test_a_body_that_is_not_an_object_points_at_the_root(client, body):
 def test_preview_validates_the_same_way(client):
     response = client.post("/v1/recommendations/preview", json={**VALID, "team_size": "6"})
     assert errors_of(response) == {("/team_size", "invalid_type")}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"external_id": "a\u0000b"}, ("/external_id", "invalid_format")),
+        ({"company_name": "Acme\nInc"}, ("/company_name", "invalid_format")),
+        ({"company_name": "   "}, ("/company_name", "invalid_length")),
+        ({"weight_profile_id": "wp\u0000"}, ("/weight_profile_id", "invalid_format")),
+    ],
+)
+def test_text_fields_take_one_visible_line(client, overrides, expected, stored_count):
+    assert expected in errors_of(client.post("/v1/recommendations", json={**VALID, **overrides}))
+    assert stored_count() == 0

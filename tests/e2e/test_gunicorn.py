@@ -1,5 +1,6 @@
 """End to end: migrate with the CLI, serve with gunicorn, call over real HTTP."""
 
+import http.client
 import json
 import os
 import socket
@@ -94,3 +95,28 @@ def test_preview_over_http_stores_nothing(server):
     status, _, _ = call(server, "POST", "/v1/recommendations/preview", PROFILE)
     assert status == 200
     assert json.loads(call(server, "GET", "/v1/recommendations")[2])["data"] == []
+
+
+def _chunked_post(base, path, chunks):
+    """POST with Transfer-Encoding: chunked (no Content-Length), as streaming clients do."""
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection.request("POST", path, body=iter(chunks), headers={"Content-Type": "application/json"},
+                       encode_chunked=True)
+    response = connection.getresponse()
+    status, raw = response.status, response.read()
+    connection.close()
+    return status, raw
+
+
+def test_chunked_body_is_read(server):
+    status, _ = _chunked_post(server, "/v1/recommendations/preview", [json.dumps(PROFILE).encode()])
+    assert status == 200
+
+
+def test_chunked_body_over_the_limit_is_413_not_truncated(server):
+    filler = b" " * (64 * 1024)
+    chunks = [json.dumps(PROFILE).encode()[:-1], b', "company_name": "x"'] + [filler] * 20 + [b"}"]
+    status, raw = _chunked_post(server, "/v1/recommendations/preview", chunks)
+    assert status == 413
+    assert json.loads(raw)["code"] == "payload_too_large"
