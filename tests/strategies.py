@@ -16,6 +16,11 @@ from service.engine.catalogue import (
 team_sizes = st.one_of(st.integers(0, 300), st.integers(0, TEAM_SIZE_MAX))
 priority_sets = st.lists(st.sampled_from(PRIORITIES), unique=True, max_size=len(PRIORITIES)).map(tuple)
 
+# One visible line, as the contract allows; no sentence ends, so summaries can be counted.
+company_names = st.text(
+    st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters=".!?"), min_size=1, max_size=40
+).filter(str.strip)
+
 profiles = st.builds(
     CompanyProfile,
     stage=st.sampled_from(STAGES),
@@ -25,7 +30,7 @@ profiles = st.builds(
     priorities=priority_sets,
     customer_access=st.one_of(st.none(), st.sampled_from(CUSTOMER_ACCESS)),
     planned_hires=st.one_of(st.none(), st.integers(1, PLANNED_HIRES_MAX)),
-    company_name=st.one_of(st.none(), st.text(st.characters(blacklist_characters=".!?"), min_size=1, max_size=40)),
+    company_name=st.one_of(st.none(), company_names),
 )
 
 
