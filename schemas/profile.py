@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from marshmallow import post_load
+
 from service.engine.catalogue import (
     BUSINESS_MODELS,
     CUSTOMER_ACCESS,
@@ -11,8 +13,6 @@ from service.engine.catalogue import (
     STAGES,
     TEAM_SIZE_MAX,
 )
-
-from marshmallow import post_load
 
 from schemas.fields import Integer, List, StrictSchema, String, between, enum_string, text, unique_items
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from service.engine.catalogue import BUSINESS_MODELS, RECOMMENDATIONS, STAGES
+from service.engine.model import NEUTRAL, PRODUCT, SOFTWARE
 
 from schemas.fields import DateTime, QueryInteger, StrictSchema, String, between, enum_string, length, text
 from schemas.profile import CompanyProfileSchema
 
-ROLES = ("product_engineers", "software_engineers")
-FAVORS = ("product_engineers", "software_engineers", "neutral")
+FAVORS = (PRODUCT, SOFTWARE, NEUTRAL)
 
 
 class FactorValue(fields.Raw):

@@ -18,6 +18,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from schemas.fields import split_message
 from service.errors import InvalidInput, field_error
+from service.recommendations import to_json
 from service.http.problems import MalformedJson, UnsupportedMediaType
 
 JSON = "application/json"
@@ -106,7 +107,7 @@ def problems(*statuses: int):
 
 def json_response(body: str | dict, status: int = 200, headers: dict | None = None) -> Response:
     """A JSON response from an already serialised body or a dict."""
-    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    text = body if isinstance(body, str) else to_json(body)
     return Response(text, status=status, mimetype=JSON, headers=headers)
 
 
