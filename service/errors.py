@@ -28,9 +28,13 @@ class InvalidInput(HiremixError):
     code = "validation_failed"
 
 
-def field_error(pointer: str, code: str, message: str, *, parameter: str | None = None) -> dict:
-    """One entry of a problem's `errors` list."""
+def field_error(
+    pointer: str, code: str, message: str, *, parameter: str | None = None, header: str | None = None
+) -> dict:
+    """One entry of a problem's `errors` list (`parameter`/`header`: where it was, outside the body)."""
     entry = {"pointer": pointer, "code": code, "message": message}
     if parameter is not None:
         entry["parameter"] = parameter
+    if header is not None:
+        entry["header"] = header
     return entry

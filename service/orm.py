@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, DateTime, Float, Index, Integer, MetaData, String, Text
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -44,6 +44,7 @@ class RecommendationRecord(Base):
     __tablename__ = "recommendations"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
     recommendation: Mapped[str] = mapped_column(String(32), nullable=False)
     stage: Mapped[str] = mapped_column(String(32), nullable=False)
@@ -57,9 +58,53 @@ class RecommendationRecord(Base):
     document: Mapped[str] = mapped_column(Text, nullable=False)
 
     __table_args__ = (
-        Index("ix_recommendations_created_at_id", "created_at", "id"),
-        Index("ix_recommendations_recommendation_created_at", "recommendation", "created_at"),
-        Index("ix_recommendations_stage_created_at", "stage", "created_at"),
-        Index("ix_recommendations_business_model_created_at", "business_model", "created_at"),
-        Index("ix_recommendations_external_id", "external_id"),
+        Index("ix_recommendations_tenant_id_created_at_id", "tenant_id", "created_at", "id"),
+        Index("ix_recommendations_tenant_id_recommendation_created_at", "tenant_id", "recommendation", "created_at"),
+        Index("ix_recommendations_tenant_id_stage_created_at", "tenant_id", "stage", "created_at"),
+        Index("ix_recommendations_tenant_id_business_model_created_at", "tenant_id", "business_model", "created_at"),
+        Index("ix_recommendations_tenant_id_external_id", "tenant_id", "external_id"),
     )
+
+
+class Tenant(Base):
+    """A customer of the API; every stored object belongs to exactly one."""
+
+    __tablename__ = "tenants"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class ApiKey(Base):
+    """An API key: only its SHA-256 is kept; the key itself is shown once."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    secret_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    hint: Mapped[str] = mapped_column(String(32), nullable=False)
+    scopes: Mapped[str] = mapped_column(String(200), nullable=False)  # space-separated
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class IdempotencyRecord(Base):
+    """The first response to a POST with an Idempotency-Key, replayed for 24 hours."""
+
+    __tablename__ = "idempotency_records"
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    claim: Mapped[str] = mapped_column(String(32), nullable=False)  # random, per attempt
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+    request: Mapped[str] = mapped_column(String(300), nullable=False)  # "POST /v1/recommendations"
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)
+    # Empty while the first request is still being answered.
+    status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    content_type: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    location: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    body: Mapped[str | None] = mapped_column(Text, nullable=True)

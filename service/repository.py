@@ -30,25 +30,34 @@ class Position:
 
 
 class RecommendationRepository:
-    def __init__(self, session: Session):
+    """One tenant's recommendations: every query is scoped to `tenant_id`."""
+
+    def __init__(self, session: Session, tenant_id: str):
         self.session = session
+        self.tenant_id = tenant_id
 
     def add(self, record: RecommendationRecord) -> None:
+        if record.tenant_id != self.tenant_id:
+            raise ValueError("a recommendation stored through another tenant's repository")
         self.session.add(record)
 
     def document(self, recommendation_id: str) -> str | None:
         """The stored body, exactly as first returned, or None."""
-        query = select(RecommendationRecord.document).where(RecommendationRecord.id == recommendation_id)
+        query = select(RecommendationRecord.document).where(
+            RecommendationRecord.tenant_id == self.tenant_id, RecommendationRecord.id == recommendation_id
+        )
         return self.session.execute(query).scalar_one_or_none()
 
     def delete(self, recommendation_id: str) -> bool:
-        query = delete(RecommendationRecord).where(RecommendationRecord.id == recommendation_id)
+        query = delete(RecommendationRecord).where(
+            RecommendationRecord.tenant_id == self.tenant_id, RecommendationRecord.id == recommendation_id
+        )
         return self.session.execute(query).rowcount > 0
 
     def newest(self, filters: ListFilter, after: Position | None, limit: int) -> list[tuple[str, dt.datetime, str]]:
         """Up to `limit` (id, created_at, document) rows, newest first, past `after`."""
         table = RecommendationRecord
-        query = select(table.id, table.created_at, table.document)
+        query = select(table.id, table.created_at, table.document).where(table.tenant_id == self.tenant_id)
         for column, value in (
             (table.recommendation, filters.recommendation),
             (table.stage, filters.stage),

@@ -11,7 +11,8 @@ from sqlalchemy import delete, text
 from service import create_app
 from service.cli import alembic_config
 from service.db import make_engine
-from service.orm import RecommendationRecord
+from service import keys
+from service.orm import ApiKey, IdempotencyRecord, RecommendationRecord, Tenant
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -49,15 +50,42 @@ def app(database_url):
     yield app
     engine = app.extensions["hiremix"].engine
     with engine.begin() as connection:
-        connection.execute(delete(RecommendationRecord))
+        for table in (IdempotencyRecord, RecommendationRecord, ApiKey, Tenant):
+            connection.execute(delete(table))
     engine.dispose()
 
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture
 def sessions(app):
     return app.extensions["hiremix"].sessions
+
+
+@pytest.fixture
+def new_key(sessions):
+    """Create a key: new_key(name=..., tenant=..., scopes=(...)) -> the key itself."""
+
+    def _new_key(name: str = "tests", **options) -> str:
+        return keys.create_key(sessions, name=name, **options).secret
+
+    return _new_key
+
+
+@pytest.fixture
+def api_key(new_key) -> str:
+    return new_key("tenant a")
+
+
+@pytest.fixture
+def client(app, api_key):
+    """A test client that sends the tenant's key as a Bearer token on every request."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_key}"
+    return client
+
+
+@pytest.fixture
+def anonymous(app):
+    """A test client that sends no key."""
+    return app.test_client()
+

@@ -1,5 +1,18 @@
 import pytest
 
+PROBLEM_FIELDS = {"type", "title", "status", "detail", "instance", "code", "request_id"}
+
+
+def problem(response, status, code):
+    assert response.status_code == status
+    assert response.content_type == "application/problem+json"
+    body = response.get_json()
+    assert PROBLEM_FIELDS <= set(body)
+    assert (body["status"], body["code"], body["type"]) == (status, code, f"/problems/{code}")
+    assert body["request_id"] == response.headers["X-Request-Id"]
+    return body
+
+
 VALID = {"stage": "seed", "team_size": 6, "product_complexity": "low", "business_model": "b2b_saas"}
 
 

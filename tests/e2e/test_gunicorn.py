@@ -3,14 +3,10 @@
 import http.client
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 
 import pytest
+
+from tests.e2e.servers import create_key, flask, gunicorn
 
 pytestmark = pytest.mark.e2e
 
@@ -18,51 +14,18 @@ PROFILE = {"stage": "series_a", "team_size": 12, "product_complexity": "high", "
            "priorities": ["ship_fast", "security"], "planned_hires": 3, "external_id": "REQ-E2E"}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def call(base, method, path, body=None, headers=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, method=method, headers=headers or {})
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """gunicorn with two workers on a fresh SQLite file migrated by `flask db upgrade`."""
     workdir = tmp_path_factory.mktemp("e2e")
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'hiremix.db'}"}
-    subprocess.run([sys.executable, "-m", "flask", "--app", "service", "db", "upgrade"], env=env, check=True,
-                   capture_output=True)
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--graceful-timeout", "5", "service:create_app()"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if call(base, "GET", "/openapi.json")[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("gunicorn did not start: " + process.stderr.read().decode(errors="replace")[-2000:])
-    yield base
-    process.terminate()
-    process.wait(timeout=15)
+    flask(env, "db", "upgrade")
+    with gunicorn(env, create_key(env, "e2e")) as running:
+        yield running
+
+
+def call(server, method, path, body=None, headers=None):
+    return server.call(method, path, body, headers)
 
 
 def test_create_fetch_list_delete_over_http(server):
@@ -97,12 +60,12 @@ def test_preview_over_http_stores_nothing(server):
     assert json.loads(call(server, "GET", "/v1/recommendations")[2])["data"] == []
 
 
-def _chunked_post(base, path, chunks):
+def _chunked_post(server, path, chunks):
     """POST with Transfer-Encoding: chunked (no Content-Length), as streaming clients do."""
-    host, port = base.removeprefix("http://").split(":")
+    host, port = server.base.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
-    connection.request("POST", path, body=iter(chunks), headers={"Content-Type": "application/json"},
-                       encode_chunked=True)
+    connection.request("POST", path, body=iter(chunks), encode_chunked=True,
+                       headers={"Content-Type": "application/json", "Authorization": f"Bearer {server.key}"})
     response = connection.getresponse()
     status, raw = response.status, response.read()
     connection.close()
@@ -120,3 +83,9 @@ def test_chunked_body_over_the_limit_is_413_not_truncated(server):
     status, raw = _chunked_post(server, "/v1/recommendations/preview", chunks)
     assert status == 413
     assert json.loads(raw)["code"] == "payload_too_large"
+
+
+def test_no_key_is_401_over_http(server):
+    status, headers, raw = server.call("GET", "/v1/recommendations", key=None)
+    assert status == 401 and headers["WWW-Authenticate"].startswith("Bearer")
+    assert json.loads(raw)["code"] == "unauthenticated"

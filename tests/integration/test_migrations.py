@@ -3,7 +3,7 @@
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from service import create_app
 from service.cli import alembic_config
@@ -47,4 +47,23 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+    engine.dispose()
+
+
+def test_recommendations_stored_before_tenancy_go_to_one_tenant(tmp_path):
+    url = f"sqlite:///{tmp_path / 'legacy.db'}"
+    config = alembic_config(url)
+    command.upgrade(config, "0001")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO recommendations (id, created_at, recommendation, stage, business_model, "
+            "product_engineer_share, weight_profile_id, model_version, model_hash, profile, document) VALUES "
+            "('rec_old', '2026-11-01 12:00:00', 'both', 'seed', 'b2b_saas', 0.5, 'wp_default', 1, 'sha256:x', "
+            "'{}', '{}')"))
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        [(tenant_id, name)] = connection.execute(text("SELECT id, name FROM tenants")).all()
+        assert connection.execute(text("SELECT tenant_id FROM recommendations")).scalar_one() == tenant_id
+    assert name == "pre-tenancy recommendations"
     engine.dispose()

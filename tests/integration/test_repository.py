@@ -5,15 +5,25 @@ import datetime as dt
 import pytest
 
 from service import recommendations
-from service.orm import RecommendationRecord
+from service.orm import RecommendationRecord, Tenant
 from service.repository import ListFilter, Position, RecommendationRepository
 
 T0 = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.timezone.utc)
+TENANT = "ten_repository_tests"
+OTHER = "ten_another_tenant"
+
+
+@pytest.fixture(autouse=True)
+def tenants(sessions):
+    with sessions.begin() as session:
+        for tenant in (TENANT, OTHER):
+            session.add(Tenant(id=tenant, name=tenant, created_at=T0))
 
 
 def record(n: int, **overrides) -> RecommendationRecord:
     fields = dict(
         id=f"rec_{n:026d}",
+        tenant_id=TENANT,
         created_at=T0 + dt.timedelta(minutes=n),
         recommendation="product_engineers",
         stage="seed",
@@ -34,21 +44,21 @@ def store(sessions):
     def add(*records):
         with sessions.begin() as session:
             for r in records:
-                RecommendationRepository(session).add(r)
+                RecommendationRepository(session, TENANT).add(r)
 
     return add
 
 
 def newest(sessions, filters=ListFilter(), after=None, limit=10):
     with sessions() as session:
-        return RecommendationRepository(session).newest(filters, after, limit)
+        return RecommendationRepository(session, TENANT).newest(filters, after, limit)
 
 
 def test_document_round_trips_byte_for_byte(sessions, store):
     body = '{"id":"rec_x","summary":"Ünïcode ✓ and \\"quotes\\""}'
     store(record(1, document=body))
     with sessions() as session:
-        assert RecommendationRepository(session).document(record(1).id) == body
+        assert RecommendationRepository(session, TENANT).document(record(1).id) == body
 
 
 def test_created_at_comes_back_as_the_same_utc_instant(sessions, store):
@@ -95,7 +105,7 @@ def test_filters(sessions, store, filters, expected):
 def test_delete_reports_whether_anything_was_erased(sessions, store):
     store(record(1))
     with sessions.begin() as session:
-        repo = RecommendationRepository(session)
+        repo = RecommendationRepository(session, TENANT)
         assert repo.delete(record(1).id) is True
         assert repo.delete(record(1).id) is False
 
@@ -103,7 +113,7 @@ def test_delete_reports_whether_anything_was_erased(sessions, store):
 def test_a_failed_transaction_stores_nothing(sessions, store):
     with pytest.raises(RuntimeError):
         with sessions.begin() as session:
-            RecommendationRepository(session).add(record(1))
+            RecommendationRepository(session, TENANT).add(record(1))
             session.flush()
             raise RuntimeError("boom")
     assert newest(sessions) == []
@@ -112,9 +122,25 @@ def test_a_failed_transaction_stores_nothing(sessions, store):
 def test_service_create_stores_profile_model_and_body(sessions):
     profile = {"stage": "seed", "team_size": 3, "product_complexity": "low", "business_model": "b2b_saas",
                "priorities": [], "external_id": "REQ-9"}
-    created = recommendations.create(profile, sessions)
+    created = recommendations.create(profile, TENANT, sessions)
     with sessions() as session:
         stored = session.get(RecommendationRecord, created.id)
     assert stored.document == created.body
     assert stored.external_id == "REQ-9" and stored.model_version == 1 and stored.model_hash.startswith("sha256:")
     assert stored.profile["team_size"] == 3 and stored.profile["weight_profile_id"] == "wp_default"
+
+
+def test_every_query_is_scoped_to_the_tenant(sessions, store):
+    store(record(1), record(2))
+    with sessions.begin() as session:
+        other = RecommendationRepository(session, OTHER)
+        other.add(record(3, tenant_id=OTHER))
+        assert [row[0] for row in other.newest(ListFilter(), None, 10)] == [record(3).id]
+        assert other.document(record(1).id) is None
+        assert other.delete(record(1).id) is False
+    assert [row[0] for row in newest(sessions)] == [record(2).id, record(1).id]
+
+
+def test_a_repository_refuses_another_tenants_record(sessions):
+    with sessions() as session, pytest.raises(ValueError):
+        RecommendationRepository(session, OTHER).add(record(1))

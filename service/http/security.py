@@ -1,0 +1,94 @@
+"""Who is calling: API keys as Bearer tokens or as the Basic user name.
+
+`@requires(scope)` marks a view as needing a key with that scope; the check
+runs in a before_request hook, so the rate limiter that runs next already
+knows the key. Views read the caller's tenant with `tenant_id()`.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from flask import Flask, current_app, g, request
+
+from service import keys
+from service.errors import HiremixError
+from service.http.apidoc import apidoc
+
+CHALLENGE = 'Bearer realm="hiremix"'
+
+
+class Unauthenticated(HiremixError):
+    status = 401
+    code = "unauthenticated"
+
+    def __init__(self, detail: str, *, invalid: bool = False):
+        super().__init__(detail)
+        self.headers = {"WWW-Authenticate": CHALLENGE + (', error="invalid_token"' if invalid else "")}
+
+
+class Forbidden(HiremixError):
+    status = 403
+    code = "insufficient_scope"
+
+    def __init__(self, scope: str):
+        super().__init__(f"This API key lacks the scope '{scope}' that this operation needs.")
+        self.headers = {"WWW-Authenticate": f'{CHALLENGE}, error="insufficient_scope", scope="{scope}"'}
+
+
+def requires(scope: str):
+    """Mark a view as needing an API key with `scope` (documented in OpenAPI too)."""
+    assert scope in keys.SCOPES, scope
+
+    def decorator(view):
+        apidoc(view)["scope"] = scope
+        return view
+
+    return decorator
+
+
+def principal() -> keys.Principal:
+    return g.principal
+
+
+def tenant_id() -> str:
+    return g.principal.tenant_id
+
+
+def register(app: Flask) -> None:
+    @app.before_request
+    def _authenticate():
+        view = app.view_functions.get(request.endpoint or "")
+        scope = getattr(view, "_apidoc", {}).get("scope")
+        if scope is None or request.method == "OPTIONS":
+            return
+        secret = _presented_key()
+        found = keys.authenticate(secret, current_app.extensions["hiremix"].sessions)
+        if found is None:
+            raise Unauthenticated("The API key is unknown or revoked.", invalid=True)
+        g.principal = found
+        if not found.allows(scope):
+            raise Forbidden(scope)
+
+
+def _presented_key() -> str:
+    header = request.headers.get("Authorization", "").strip()
+    scheme, _, credentials = header.partition(" ")
+    credentials = credentials.strip()
+    if not header:
+        raise Unauthenticated(
+            "Send an API key: 'Authorization: Bearer <key>', or HTTP Basic with the key as the user name (curl -u KEY:)."
+        )
+    if scheme.lower() == "bearer" and credentials:
+        return credentials
+    if scheme.lower() == "basic" and credentials:
+        try:
+            user, _, password = base64.b64decode(credentials, validate=True).decode("utf-8").partition(":")
+        except ValueError:  # binascii.Error, UnicodeDecodeError, and non-ASCII text
+            raise Unauthenticated("The Basic credentials are not base64 of 'KEY:'.", invalid=True) from None
+        if not user and password:
+            raise Unauthenticated("Put the API key in the user name and leave the password empty (curl -u KEY:).",
+                                  invalid=True)
+        return user
+    raise Unauthenticated("Use 'Authorization: Bearer <key>' or HTTP Basic with the key as the user name.",
+                          invalid=True)
