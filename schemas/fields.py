@@ -28,6 +28,8 @@ CODES = {
     "invalid_format": "The text does not have the required format.",
     "repeated_parameter": "A query parameter was given more than once.",
     "unknown_weight_profile": "No weight profile has this id.",
+    "not_applicable": "The parameter does not apply to this request.",
+    "idempotency_key_reused": "The Idempotency-Key was first used with a different request.",
 }
 
 

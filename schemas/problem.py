@@ -11,6 +11,7 @@ class FieldErrorSchema(Schema):
         metadata={"description": "JSON Pointer to the offending field ('' for the body itself)", "example": "/team_size"},
     )
     parameter = fields.String(metadata={"description": "The query parameter, for errors in the query string."})
+    header = fields.String(metadata={"description": "The request header, for errors in a header."})
     code = fields.String(required=True, metadata={"example": "invalid_type"})
     message = fields.String(required=True, metadata={"example": "Expected an integer."})
 

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Mapping
 
 from flask import Flask
+from flask_cors import CORS
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from service import cli
-from service.config import Settings
+from service.config import ConfigurationError, Settings
 from service.db import make_engine, make_sessions
-from service.http import openapi, problems
+from service.http import access_log, limits, openapi, problems, security
 from service.http import recommendations as recommendation_views
+
+# What a browser page on an allowed origin may send and read.
+CORS_ALLOW_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"]
+CORS_EXPOSE_HEADERS = ["Location", "Link", "X-Request-Id", "Idempotent-Replayed", "Retry-After",
+                       "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"]
 
 
 @dataclass
@@ -29,12 +36,21 @@ class Runtime:
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
     """Build an app from `config`, then the environment, then safe defaults."""
     settings = Settings.load(config)
+    if settings.production and os.environ.get("FLASK_DEBUG", "").lower() in ("1", "true", "yes"):
+        raise ConfigurationError("HIREMIX_ENV=production never runs in debug mode: unset FLASK_DEBUG (or --debug)")
     app = Flask("service")
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, TESTING=bool((config or {}).get("TESTING")))
     engine = make_engine(settings.database_url)
     app.extensions["hiremix"] = Runtime(settings=settings, engine=engine, sessions=make_sessions(engine))
     app.url_map.converters["recommendation_id"] = recommendation_views.RecommendationIdConverter
+    # Hook order matters: request id, then the key, then the rate limit (which counts per key).
     problems.register(app)
+    access_log.register(app, settings.production)
+    security.register(app)
+    limits.register(app, settings)
+    if settings.cors_origins:
+        CORS(app, origins=list(settings.cors_origins), allow_headers=CORS_ALLOW_HEADERS,
+             expose_headers=CORS_EXPOSE_HEADERS, max_age=600)
     app.register_blueprint(recommendation_views.bp)
     app.register_blueprint(openapi.bp)
     cli.register(app)

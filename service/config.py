@@ -6,9 +6,13 @@ import os
 from dataclasses import dataclass
 from typing import Mapping
 
+from limits import parse_many
+
 from service.db import default_database_url
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+DEFAULT_RATE_LIMIT = "600/minute"
+ENVIRONMENTS = ("development", "production")
 
 
 class ConfigurationError(ValueError):
@@ -19,6 +23,15 @@ class ConfigurationError(ValueError):
 class Settings:
     database_url: str
     max_body_bytes: int
+    environment: str = "development"
+    rate_limit: str = DEFAULT_RATE_LIMIT
+    rate_limit_storage_uri: str = "memory://"
+    rate_limit_key_prefix: str = "hiremix"
+    cors_origins: tuple[str, ...] = ()
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
 
     @classmethod
     def load(cls, overrides: Mapping[str, object] | None = None) -> "Settings":
@@ -27,6 +40,11 @@ class Settings:
         return cls(
             database_url=str(source.get("DATABASE_URL") or default_database_url()),
             max_body_bytes=_positive_int(source, "HIREMIX_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+            environment=_choice(source, "HIREMIX_ENV", ENVIRONMENTS),
+            rate_limit=_rate_limit(source, "HIREMIX_RATE_LIMIT"),
+            rate_limit_storage_uri=str(source.get("RATELIMIT_STORAGE_URI") or "memory://"),
+            rate_limit_key_prefix=str(source.get("RATELIMIT_KEY_PREFIX") or "hiremix"),
+            cors_origins=_origins(source, "HIREMIX_CORS_ORIGINS"),
         )
 
 
@@ -41,3 +59,32 @@ def _positive_int(source: Mapping[str, object], name: str, default: int) -> int:
     if value <= 0:
         raise ConfigurationError(f"{name} must be positive, got {raw!r}")
     return value
+
+
+def _choice(source: Mapping[str, object], name: str, allowed: tuple[str, ...]) -> str:
+    raw = str(source.get(name) or allowed[0]).strip().lower()
+    if raw not in allowed:
+        raise ConfigurationError(f"{name} must be one of {', '.join(allowed)}; got {source.get(name)!r}")
+    return raw
+
+
+def _rate_limit(source: Mapping[str, object], name: str) -> str:
+    raw = str(source.get(name) or DEFAULT_RATE_LIMIT).strip()
+    try:
+        if any(item.amount < 1 for item in parse_many(raw)):
+            raise ValueError(raw)
+    except ValueError:
+        raise ConfigurationError(
+            f"{name} must look like '600/minute' or '10/second;600/hour'; got {raw!r}"
+        ) from None
+    return raw
+
+
+def _origins(source: Mapping[str, object], name: str) -> tuple[str, ...]:
+    origins = tuple(part.strip().rstrip("/") for part in str(source.get(name) or "").split(",") if part.strip())
+    for origin in origins:
+        if origin != "*" and not origin.startswith(("http://", "https://")):
+            raise ConfigurationError(
+                f"{name} must list origins such as https://ats.example.com, comma-separated; got {origin!r}"
+            )
+    return origins

@@ -12,12 +12,13 @@ import binascii
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Iterator
 
 from sqlalchemy.orm import sessionmaker
 
 from schemas.recommendation import RecommendationPreviewSchema, RecommendationSchema
 from service.engine import DEFAULT_WEIGHT_PROFILE, CompanyProfile, WeightProfile, evaluate
-from service.errors import InvalidInput, NotFound, field_error
+from service.errors import HiremixError, InvalidInput, NotFound, field_error
 from service.ids import new_id
 from service.orm import RecommendationRecord
 from service.repository import ListFilter, Position, RecommendationRepository
@@ -44,14 +45,45 @@ def preview(profile: dict) -> dict:
     return _PREVIEW.dump(_evaluate(profile))
 
 
-def create(profile: dict, sessions: sessionmaker) -> Created:
-    """Evaluate a profile and store the answer."""
+def create(profile: dict, tenant_id: str, sessions: sessionmaker) -> Created:
+    """Evaluate a profile and store the answer for `tenant_id`."""
+    created, record = _prepare(profile, tenant_id)
+    with sessions.begin() as session:
+        RecommendationRepository(session, tenant_id).add(record)
+    return created
+
+
+def create_many(items: list[dict | HiremixError], tenant_id: str, sessions: sessionmaker) -> list[Created | HiremixError]:
+    """Evaluate every valid item and store them in one transaction; errors pass through in place."""
+    results: list[Created | HiremixError] = []
+    records = []
+    for item in items:
+        if isinstance(item, HiremixError):
+            results.append(item)
+            continue
+        try:
+            created, record = _prepare(item, tenant_id)
+        except HiremixError as error:
+            results.append(error)
+            continue
+        results.append(created)
+        records.append(record)
+    if records:
+        with sessions.begin() as session:
+            repository = RecommendationRepository(session, tenant_id)
+            for record in records:
+                repository.add(record)
+    return results
+
+
+def _prepare(profile: dict, tenant_id: str) -> tuple[Created, RecommendationRecord]:
     created_at = dt.datetime.now(dt.timezone.utc)
     recommendation_id = new_id("rec")
     document = _STORED.dump({"id": recommendation_id, "created_at": _rfc3339(created_at), **_evaluate(profile)})
     body = to_json(document)
     record = RecommendationRecord(
         id=recommendation_id,
+        tenant_id=tenant_id,
         created_at=created_at,
         recommendation=document["recommendation"],
         stage=document["profile"]["stage"],
@@ -64,38 +96,53 @@ def create(profile: dict, sessions: sessionmaker) -> Created:
         profile=document["profile"],
         document=body,
     )
-    with sessions.begin() as session:
-        RecommendationRepository(session).add(record)
-    return Created(recommendation_id, body)
+    return Created(recommendation_id, body), record
 
 
-def fetch(recommendation_id: str, sessions: sessionmaker) -> str:
-    """The stored body of one recommendation, exactly as first returned."""
+def fetch(recommendation_id: str, tenant_id: str, sessions: sessionmaker) -> str:
+    """The stored body of one of the tenant's recommendations, exactly as first returned."""
     with sessions() as session:
-        body = RecommendationRepository(session).document(recommendation_id)
+        body = RecommendationRepository(session, tenant_id).document(recommendation_id)
     if body is None:
         raise _not_found(recommendation_id)
     return body
 
 
-def remove(recommendation_id: str, sessions: sessionmaker) -> None:
-    """Erase a recommendation for good."""
+def remove(recommendation_id: str, tenant_id: str, sessions: sessionmaker) -> None:
+    """Erase one of the tenant's recommendations for good."""
     with sessions.begin() as session:
-        if not RecommendationRepository(session).delete(recommendation_id):
+        if not RecommendationRepository(session, tenant_id).delete(recommendation_id):
             raise _not_found(recommendation_id)
 
 
-def newest(query: dict, sessions: sessionmaker) -> Page:
-    """One page of stored recommendations, newest first, filtered."""
+def newest(query: dict, tenant_id: str, sessions: sessionmaker) -> Page:
+    """One page of the tenant's stored recommendations, newest first, filtered."""
     limit = query["limit"]
     after = decode_cursor(query["cursor"]) if "cursor" in query else None
-    filters = ListFilter(**{name: query.get(name) for name in _FILTERS})
     with sessions() as session:
-        rows = RecommendationRepository(session).newest(filters, after, limit + 1)
+        rows = RecommendationRepository(session, tenant_id).newest(_filters(query), after, limit + 1)
     has_more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(Position(created_at=rows[-1][1], id=rows[-1][0])) if has_more else None
     return Page(bodies=[row[2] for row in rows], next_cursor=next_cursor)
+
+
+def every(query: dict, tenant_id: str, sessions: sessionmaker, *, chunk: int = 500) -> Iterator[dict]:
+    """Every matching recommendation of the tenant as a document, newest first, read in chunks."""
+    filters = _filters(query)
+    after = None
+    while True:
+        with sessions() as session:
+            rows = RecommendationRepository(session, tenant_id).newest(filters, after, chunk)
+        for _id, _created_at, body in rows:
+            yield json.loads(body)
+        if len(rows) < chunk:
+            return
+        after = Position(created_at=rows[-1][1], id=rows[-1][0])
+
+
+def _filters(query: dict) -> ListFilter:
+    return ListFilter(**{name: query.get(name) for name in _FILTERS})
 
 
 def weight_profile(weight_profile_id: str | None) -> WeightProfile:

@@ -8,6 +8,7 @@ validation cannot drift apart.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from functools import wraps
@@ -17,11 +18,13 @@ from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from schemas.fields import split_message
-from service.errors import InvalidInput, field_error
+from service.errors import HiremixError, InvalidInput, field_error
 from service.recommendations import to_json
+from service.csvio import MalformedCsv
 from service.http.problems import MalformedJson, UnsupportedMediaType
 
 JSON = "application/json"
+CSV = "text/csv"
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
@@ -30,15 +33,24 @@ def apidoc(view) -> dict:
     return view.__dict__.setdefault("_apidoc", {"problems": set()})
 
 
-def body(schema: Schema, *, examples: dict[str, dict]):
-    """Parse the JSON body with `schema` and pass the result as the first argument."""
+def body(schema: Schema, *, examples: dict[str, dict], csv: tuple | None = None):
+    """Parse the JSON body with `schema` and pass the result as the first argument.
+
+    `csv=(reader, example)` also accepts text/csv: `reader` turns the text into
+    the payload `schema` loads; `example` documents it.
+    """
 
     def decorator(view):
         apidoc(view)["body"] = (schema, examples)
+        if csv is not None:
+            apidoc(view)["body_csv"] = csv[1]
 
         @wraps(view)
         def wrapper(*args, **kwargs):
-            payload = read_json()
+            if csv is not None and request.mimetype == CSV:
+                payload = csv[0](read_text(MalformedCsv, request.mimetype_params.get("charset")))
+            else:
+                payload = read_json(CSV if csv is not None else None)
             try:
                 loaded = schema.load(payload)
             except ValidationError as error:
@@ -78,8 +90,12 @@ def query(schema: Schema):
     return decorator
 
 
-def response(status: int, description: str, *, schema=None, example=None, headers=None, media_type=JSON):
-    """Describe the success response; `schema` is a marshmallow schema or a JSON Schema dict."""
+def response(status: int, description: str, *, schema=None, example=None, headers=None, media_type=JSON,
+             alternatives=None):
+    """Describe the success response; `schema` is a marshmallow schema or a JSON Schema dict.
+
+    `alternatives` maps another media type to (its column names, an example): a CSV form of it.
+    """
 
     def decorator(view):
         apidoc(view)["response"] = {
@@ -89,6 +105,7 @@ def response(status: int, description: str, *, schema=None, example=None, header
             "example": example,
             "headers": headers or {},
             "media_type": media_type,
+            "alternatives": alternatives or {},
         }
         return view
 
@@ -111,25 +128,38 @@ def json_response(body: str | dict, status: int = 200, headers: dict | None = No
     return Response(text, status=status, mimetype=JSON, headers=headers)
 
 
-def read_json():
-    """The request body as JSON: 415 for another media type, 400 when it is not JSON."""
-    mimetype = request.mimetype
-    if mimetype != JSON and not (mimetype.startswith("application/") and mimetype.endswith("+json")):
-        shown = request.content_type or "none"
-        raise UnsupportedMediaType(f"Send the body as {JSON}; the Content-Type was {shown}.")
+def read_text(malformed: type[HiremixError] = None, charset: str | None = None) -> str:
+    """The request body as text in `charset` (UTF-8 by default): 413 beyond the size limit, 400 when undecodable."""
+    malformed = malformed or MalformedJson
     raw = request.get_data(cache=True)
     limit = request.max_content_length
     if request.content_length is None and limit is not None and len(raw) >= limit:
         # A chunked body has no Content-Length; werkzeug stops reading at the limit.
         raise RequestEntityTooLarge()
+    encoding = "utf-8-sig" if charset in (None, "") or charset.lower().replace("_", "-") in ("utf-8", "utf8") \
+        else charset
     try:
-        text = raw.decode("utf-8-sig")
+        codecs.lookup(encoding)
+    except LookupError:
+        raise UnsupportedMediaType(f"The charset {charset!r} is unknown; send UTF-8.") from None
+    try:
+        return raw.decode(encoding)
     except UnicodeDecodeError:
-        raise MalformedJson("The request body is not UTF-8 text.") from None
+        raise malformed(f"The request body is not {charset or 'UTF-8'} text.") from None
+
+
+def read_json(alternative: str | None = None):
+    """The request body as JSON: 415 for another media type, 400 when it is not JSON."""
+    mimetype = request.mimetype
+    if mimetype != JSON and not (mimetype.startswith("application/") and mimetype.endswith("+json")):
+        shown = request.content_type or "none"
+        wanted = f"{JSON} or {alternative}" if alternative else JSON
+        raise UnsupportedMediaType(f"Send the body as {wanted}; the Content-Type was {shown}.")
+    text = read_text()
     if not text.strip():
         raise MalformedJson("The request body is empty; send a JSON object.")
     try:
-        payload = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
+        payload = json.loads(text, object_pairs_hook=unique_keys, parse_constant=reject_constant)
         if _ESCAPED_SURROGATE.search(text):
             json.dumps(payload, ensure_ascii=False).encode("utf-8")
         return payload
@@ -177,7 +207,7 @@ class _NotPlainJson(ValueError):
     """JSON that Python reads but RFC 8259 forbids or leaves ambiguous."""
 
 
-def _unique_keys(pairs):
+def unique_keys(pairs):
     result = {}
     for key, value in pairs:
         if key in result:
@@ -186,5 +216,5 @@ def _unique_keys(pairs):
     return result
 
 
-def _reject_constant(name: str):
+def reject_constant(name: str):
     raise _NotPlainJson(f"{name} is not a JSON value.")

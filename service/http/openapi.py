@@ -17,7 +17,7 @@ from werkzeug.exceptions import NotFound
 from schemas import ProblemSchema
 from schemas.fields import CODES
 from service import __version__
-from service.http.apidoc import JSON, apidoc, json_response, problems, response
+from service.http.apidoc import CSV, JSON, apidoc, json_response, problems, response
 from service.http.problems import PROBLEM_JSON, PROBLEM_TYPES, problem_type
 from service.ids import RECOMMENDATION_ID
 
@@ -51,10 +51,53 @@ of the planned hires, and the exact weight profile version and hash used.
 
 Errors are `application/problem+json` (RFC 9457) with a stable `code`, the
 `request_id`, and for 422 a list of `errors` with a JSON Pointer per field.
+
+**Keys.** Every `/v1` operation needs an API key, sent as
+`Authorization: Bearer <key>` or as the HTTP Basic user name with an empty
+password (`curl -u KEY:`). Each key belongs to a tenant and sees only that
+tenant's recommendations; another tenant's id answers 404. Keys carry scopes
+(`recommendations:read`, `recommendations:write`, `admin`).
+
+**Limits.** Each key has a request budget (600 a minute unless the operator
+set `HIREMIX_RATE_LIMIT`); every answer carries `RateLimit-Limit`,
+`RateLimit-Remaining` and `RateLimit-Reset`, and a 429 says when to retry in
+`Retry-After`.
+
+**Retries.** Send an `Idempotency-Key` with any POST and retry freely: the
+first successful answer is replayed for 24 hours.
 """
 
-_RESPONSE_NAMES = {400: "MalformedJson", 404: "NotFound", 413: "PayloadTooLarge", 415: "UnsupportedMediaType",
-                   422: "ValidationFailed", 500: "InternalError", 503: "DatabaseUnavailable"}
+_RESPONSE_NAMES = {400: "MalformedJson", 401: "Unauthenticated", 403: "InsufficientScope", 404: "NotFound",
+                   409: "IdempotencyKeyInUse", 413: "PayloadTooLarge", 415: "UnsupportedMediaType",
+                   422: "ValidationFailed", 429: "RateLimited", 500: "InternalError", 503: "DatabaseUnavailable"}
+_SECURITY_SCHEMES = {
+    "bearerAuth": {"type": "http", "scheme": "bearer",
+                   "description": "`Authorization: Bearer hk_test_...`: an API key from `flask --app service keys "
+                                  "create`. Operations list the scope they need."},
+    "basicAuth": {"type": "http", "scheme": "basic",
+                  "description": "HTTP Basic with the API key as the user name and an empty password "
+                                 "(`curl -u KEY:`)."},
+}
+_SECONDS = {"type": "integer", "minimum": 0}
+_RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": {"description": "Requests allowed per window for this API key.", "schema": _SECONDS},
+    "RateLimit-Remaining": {"description": "Requests left in the current window.", "schema": _SECONDS},
+    "RateLimit-Reset": {"description": "Seconds until the window resets.", "schema": _SECONDS},
+}
+_REQUEST_ID_HEADER = {"X-Request-Id": {"description": "Your X-Request-Id when it was usable, else a new one; "
+                                                      "quote it when reporting a problem.",
+                                       "schema": {"type": "string"}}}
+_IDEMPOTENCY_PARAMETER = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": "Any unique string (a UUID, say), 1 to 255 visible ASCII characters. The first 2xx answer "
+                   "is stored and replayed, with `Idempotent-Replayed: true`, to every retry with the same key "
+                   "and the same request for 24 hours. The same key with a different request is a 422 "
+                   "`idempotency_key_reused`; a retry while the first is still running waits for its answer.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255}, "example": "5f0c8e9e-4b7a-4c1e-9d55-7c2b7f1a9e10",
+}
+_REPLAYED_HEADER = {"Idempotent-Replayed": {"description": "`true` when this is the stored answer to an "
+                                                          "earlier request with the same Idempotency-Key.",
+                                            "schema": {"type": "string", "enum": ["true"]}}}
 _VALIDATION_EXAMPLE_ERRORS = [
     {"pointer": "/stage", "code": "invalid_choice",
      "message": "Must be one of: pre_seed, seed, series_a, series_b, series_c, growth, public."},
@@ -71,12 +114,15 @@ def build(app: Flask) -> dict:
         plugins=[MarshmallowPlugin()],
         info={"description": DESCRIPTION},
         tags=[
-            {"name": "recommendations", "description": "Evaluate, store, list and erase recommendations."},
+            {"name": "recommendations",
+             "description": "Evaluate, store, list, export and erase recommendations, one or a batch at a time."},
             {"name": "meta", "description": "This document and the problem types."},
         ],
         servers=[{"url": "http://127.0.0.1:8000", "description": "`make run` on your machine"}],
     )
     spec.components.schema("Problem", schema=ProblemSchema)
+    for name, scheme in _SECURITY_SCHEMES.items():
+        spec.components.security_scheme(name, scheme)
     for status, name in _RESPONSE_NAMES.items():
         spec.components.response(name, _problem_response(status))
     paths: dict[str, dict] = {}
@@ -124,11 +170,29 @@ def _operation(rule, view, contract: dict) -> dict:
     }
     if description.strip():
         operation["description"] = " ".join(description.split())
+    parameters = []
     if "query" in contract:
-        operation["parameters"] = [{"in": "query", "schema": contract["query"]}]
+        parameters.append({"in": "query", "schema": contract["query"]})
+    if contract.get("idempotent"):
+        parameters.append(_IDEMPOTENCY_PARAMETER)
+    if parameters:
+        operation["parameters"] = parameters
     if "body" in contract:
         schema, examples = contract["body"]
-        operation["requestBody"] = {"required": True, "content": {JSON: {"schema": schema, "examples": examples}}}
+        content = {JSON: {"schema": schema, "examples": examples}}
+        if "body_csv" in contract:
+            content[CSV] = {"schema": {"type": "string", "description": "A header row of profile field names, "
+                                                                        "then one profile per row."},
+                            "example": contract["body_csv"]}
+        operation["requestBody"] = {"required": True, "content": content}
+    scope = contract.get("scope")
+    extra = set()
+    if scope is not None:
+        operation["security"] = [{"bearerAuth": [scope]}, {"basicAuth": [scope]}]
+        operation["description"] = (operation.get("description", "") + f" Needs the scope `{scope}`.").strip()
+        extra = {401, 403, 429}
+    if contract.get("idempotent"):
+        extra.add(409)
     success = contract["response"]
     answer = {"description": success["description"]}
     if success["schema"] is not None:
@@ -137,10 +201,19 @@ def _operation(rule, view, contract: dict) -> dict:
         if example is not None:
             media["example"] = example() if callable(example) else example
         answer["content"] = {success["media_type"]: media}
-    if success["headers"]:
-        answer["headers"] = success["headers"]
+        for media_type, (columns, csv_example) in success["alternatives"].items():
+            answer["content"][media_type] = {
+                "schema": {"type": "string", "description": f"Columns: {', '.join(columns)}."},
+                "example": csv_example() if callable(csv_example) else csv_example,
+            }
+    headers = {**success["headers"], **_REQUEST_ID_HEADER}
+    if scope is not None:
+        headers.update(_RATE_LIMIT_HEADERS)
+    if contract.get("idempotent"):
+        headers.update(_REPLAYED_HEADER)
+    answer["headers"] = headers
     operation["responses"][str(success["status"])] = answer
-    for status in sorted(contract["problems"] | {500}):
+    for status in sorted(contract["problems"] | extra | {500}):
         operation["responses"][str(status)] = {"$ref": f"#/components/responses/{_RESPONSE_NAMES[status]}"}
     return operation
 
@@ -172,10 +245,19 @@ def _problem_response(status: int) -> dict:
     }
     if status == 422:
         example["errors"] = _VALIDATION_EXAMPLE_ERRORS
-    headers = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}} if status == 503 else None
+        description += " An `Idempotency-Key` reused with a different request is also a 422, with the code " \
+                       "`idempotency_key_reused`."
+    headers = dict(_REQUEST_ID_HEADER)
+    if status in (409, 429, 503):
+        headers["Retry-After"] = {"description": "Seconds to wait before retrying.", "schema": _SECONDS}
+    if status == 429:
+        headers.update(_RATE_LIMIT_HEADERS)
+    if status in (401, 403):
+        headers["WWW-Authenticate"] = {"description": 'The scheme to use: `Bearer realm="hiremix"`, with '
+                                                      "`error` and `scope` when a key was refused.",
+                                       "schema": {"type": "string"}}
     answer = {"description": description, "content": {PROBLEM_JSON: {"schema": "Problem", "example": example}}}
-    if headers:
-        answer["headers"] = headers
+    answer["headers"] = headers
     return answer
 
 

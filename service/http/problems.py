@@ -23,25 +23,41 @@ log = logging.getLogger("hiremix")
 PROBLEM_TYPES = {
     "malformed_json": (400, "Malformed JSON", "The body is not UTF-8 JSON, is empty, or repeats a key.",
                        "The body is not valid JSON: Expecting value at line 1 column 1."),
+    "malformed_csv": (400, "Malformed CSV", "The CSV body is not text in its declared charset, or not CSV.",
+                      "The CSV cannot be read: unexpected end of data (an unclosed quote?)."),
     "bad_request": (400, "Bad request", "The request could not be understood as sent.",
                     "The browser (or proxy) sent a request that this server could not understand."),
+    "unauthenticated": (401, "Unauthenticated", "No API key was sent, or the key is unknown or revoked.",
+                        "Send an API key: 'Authorization: Bearer <key>', or HTTP Basic with the key as the user name."),
+    "insufficient_scope": (403, "Insufficient scope", "The API key is valid but lacks the scope this operation needs.",
+                           "This API key lacks the scope 'recommendations:write' that this operation needs."),
     "not_found": (404, "Not found", "Nothing exists at this path (or the id is unknown).",
                   "No recommendation 'rec_01jdk5m7c2v8q4x6r9t3w0y1zz'."),
     "method_not_allowed": (405, "Method not allowed", "The path exists but not with this method.",
                            "PUT is not allowed on /v1/recommendations; allowed: GET, POST."),
+    "idempotency_key_in_use": (409, "Idempotency key in use",
+                              "A request with this Idempotency-Key is still being answered; retry shortly.",
+                              "A request with this Idempotency-Key is still being answered; retry in a moment."),
     "payload_too_large": (413, "Payload too large", "The body is larger than HIREMIX_MAX_BODY_BYTES.",
                           "The request body is larger than the limit of 1048576 bytes."),
-    "unsupported_media_type": (415, "Unsupported media type", "The body must be sent as application/json.",
+    "unsupported_media_type": (415, "Unsupported media type", "The body must be JSON (or CSV where an operation says so).",
                                "Send the body as application/json; the Content-Type was text/plain."),
     "validation_failed": (422, "Validation failed", "Well-formed JSON whose values are wrong; see `errors`.",
                           "2 fields did not validate: /stage, /team_size."),
+    "idempotency_key_reused": (422, "Idempotency key reused",
+                              "The Idempotency-Key was first used with a different request; use a new key.",
+                              "This Idempotency-Key was already used with a different request; use a new key for a "
+                              "new request."),
+    "rate_limited": (429, "Too many requests", "The API key has used up its rate limit; wait Retry-After seconds.",
+                     "More than 600 per 1 minute with this API key; retry after 12 seconds."),
     "internal_error": (500, "Internal server error", "A bug on our side; quote the request id.",
                        "Something went wrong on our side. Quote request id 4f1c2a when reporting it."),
     "database_unavailable": (503, "Database unavailable", "The database cannot be reached; retry after Retry-After.",
                              "The database cannot be reached right now; try again shortly."),
 }
 # Stable codes for the HTTP errors werkzeug raises itself.
-_HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+_HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
+               429: "rate_limited"}
 
 
 class MalformedJson(HiremixError):
@@ -76,6 +92,14 @@ def request_id() -> str:
 
 def problem(status: int, code: str, detail: str, *, errors=None, headers=None) -> Response:
     """A problem+json response; the title is the registered one of `code`."""
+    body = problem_body(status, code, detail, errors=errors)
+    # ASCII escapes: an error about odd input must never fail on that input itself.
+    text = json.dumps(body, separators=(",", ":"))
+    return Response(text, status=status, mimetype=PROBLEM_JSON, headers=headers)
+
+
+def problem_body(status: int, code: str, detail: str, *, errors=None) -> dict:
+    """The fields of a problem: also what a batch answers for each refused item."""
     known = PROBLEM_TYPES.get(code)
     body = {
         "type": problem_type(code),
@@ -88,9 +112,7 @@ def problem(status: int, code: str, detail: str, *, errors=None, headers=None) -
     }
     if errors is not None:
         body["errors"] = errors
-    # ASCII escapes: an error about odd input must never fail on that input itself.
-    text = json.dumps(body, separators=(",", ":"))
-    return Response(text, status=status, mimetype=PROBLEM_JSON, headers=headers)
+    return body
 
 
 def register(app: Flask) -> None:
@@ -151,6 +173,9 @@ def _detail(error: HTTPException) -> str:
     if error.code == 405:
         allowed = ", ".join(sorted(set(error.valid_methods or []) - {"HEAD", "OPTIONS"}))
         return f"{request.method} is not allowed on {request.path}; allowed: {allowed}."
+    if error.code == 429:
+        limit = getattr(getattr(error, "limit", None), "limit", None)
+        return f"More than {limit or 'the allowed number of requests'} with this API key; retry after the seconds in Retry-After."
     if error.code == 413:
         limit = request.max_content_length
         return f"The request body is larger than the limit of {limit} bytes."

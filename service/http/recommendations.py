@@ -5,23 +5,33 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, request, stream_with_context
+from marshmallow import ValidationError
+from werkzeug.datastructures import MIMEAccept
 from werkzeug.routing import BaseConverter
 
 from schemas import (
+    BatchRequestSchema,
+    BatchResultSchema,
     CompanyProfileSchema,
     RecommendationListQuerySchema,
     RecommendationPageSchema,
     RecommendationPreviewSchema,
     RecommendationSchema,
 )
-from service import recommendations
+from service import csvio, recommendations
+from service.errors import HiremixError, InvalidInput, field_error
 from service.http import examples
-from service.http.apidoc import body, json_response, problems, query, response
+from service.http.apidoc import CSV, JSON, body, invalid, json_response, problems, query, response
+from service.http.idempotent import idempotent
+from service.http.problems import problem_body
+from service.http.security import requires, tenant_id
 from service.ids import RECOMMENDATION_ID
 
 bp = Blueprint("recommendations", __name__, url_prefix="/v1/recommendations")
 
+READ = "recommendations:read"
+WRITE = "recommendations:write"
 _PROFILE = CompanyProfileSchema()
 _LOCATION = {"Location": {"description": "Path of the stored recommendation.", "schema": {"type": "string"}}}
 _LINK = {"Link": {"description": 'The next page, `<url>; rel="next"`, while there is one.', "schema": {"type": "string"}}}
@@ -38,6 +48,8 @@ def _sessions():
 
 
 @bp.post("", strict_slashes=False)
+@requires(WRITE)
+@idempotent
 @body(_PROFILE, examples=examples.PROFILE_EXAMPLES)
 @response(201, "Evaluated and stored.", schema=RecommendationSchema, example=examples.recommendation_example,
           headers=_LOCATION)
@@ -48,54 +60,131 @@ def create_recommendation(profile: dict) -> Response:
     Returns the weighted, explained recommendation. The same body is returned
     by every later GET of its `Location`.
     """
-    created = recommendations.create(profile, _sessions())
+    created = recommendations.create(profile, tenant_id(), _sessions())
     return json_response(created.body, 201, {"Location": f"{bp.url_prefix}/{created.id}"})
 
 
 @bp.post("/preview")
+@requires(READ)
+@idempotent
 @body(_PROFILE, examples=examples.PROFILE_EXAMPLES)
 @response(200, "Evaluated; nothing stored.", schema=RecommendationPreviewSchema, example=examples.preview_example)
 @problems(400, 413, 415, 422)
 def preview_recommendation(profile: dict) -> Response:
     """Evaluate a company profile without storing anything.
 
-    The body is a recommendation without `id` and `created_at`.
+    The body is a recommendation without `id` and `created_at`. Needs only
+    the `recommendations:read` scope.
     """
     return json_response(recommendations.preview(profile))
 
 
+@bp.post("/batch")
+@requires(WRITE)
+@idempotent
+@body(BatchRequestSchema(), examples=examples.BATCH_EXAMPLES, csv=(lambda text: {"items": csvio.read_profiles(text)},
+                                                                     examples.BATCH_CSV_EXAMPLE))
+@response(200, "One result per profile, in order: stored ones with their recommendation, refused ones with "
+               "their problem.", schema=BatchResultSchema, example=examples.batch_example)
+@problems(400, 413, 415, 422, 503)
+def batch_recommendations(batch: dict) -> Response:
+    """Evaluate and store up to 100 profiles at once.
+
+    Send `{"items": [profile, ...]}` as JSON, or `text/csv` with a header row
+    of profile field names (`priorities` separated by `;`, empty cells left
+    out). Each profile is validated on its own: valid ones are stored (all in
+    one transaction), invalid ones get their own problem with pointers
+    relative to the item. The answer is 200 as long as the batch itself is
+    well-formed.
+    """
+    results = recommendations.create_many([_load_item(item) for item in batch["items"]], tenant_id(), _sessions())
+    parts, stored = [], 0
+    for index, result in enumerate(results):
+        if isinstance(result, HiremixError):
+            problem = problem_body(result.status, result.code, result.detail, errors=result.errors)
+            parts.append(json.dumps({"index": index, "status": result.status, "problem": problem},
+                                    separators=(",", ":")))
+        else:
+            stored += 1
+            # The stored body is already JSON: splice it in as every later GET returns it.
+            parts.append(f'{{"index":{index},"status":201,"recommendation":{result.body}}}')
+    tail = f'"stored":{stored},"failed":{len(results) - stored}'
+    return json_response('{"items":[' + ",".join(parts) + "]," + tail + "}")
+
+
 @bp.get("", strict_slashes=False)
+@requires(READ)
 @query(RecommendationListQuerySchema())
-@response(200, "A page of stored recommendations, newest first.", schema=RecommendationPageSchema,
-          example=examples.page_example, headers=_LINK)
+@response(200, "A page of stored recommendations, newest first; or, with `Accept: text/csv`, all of them as CSV.",
+          schema=RecommendationPageSchema, example=examples.page_example, headers=_LINK,
+          alternatives={CSV: (csvio.EXPORT_COLUMNS, examples.export_csv_example)})
 @problems(422, 503)
 def list_recommendations(params: dict) -> Response:
-    """List stored recommendations, newest first.
+    """List your stored recommendations, newest first.
 
     Cursor-paginated: pass `next_cursor` as `cursor` for the next page, or
-    follow the `Link` header. Filters combine with AND.
+    follow the `Link` header. Filters combine with AND. With
+    `Accept: text/csv` the answer is every matching recommendation as CSV,
+    one row each, streamed; `limit` and `cursor` do not apply then.
     """
-    page = recommendations.newest(params, _sessions())
-    headers = {"Link": f'<{_next_page_url(page.next_cursor)}>; rel="next"'} if page.next_cursor else None
+    if _wants_csv():
+        return _export(params)
+    page = recommendations.newest(params, tenant_id(), _sessions())
+    headers = {"Vary": "Accept"}
+    if page.next_cursor:
+        headers["Link"] = f'<{_next_page_url(page.next_cursor)}>; rel="next"'
     return json_response(_page_json(page), 200, headers)
 
 
 @bp.get("/<recommendation_id:id>")
+@requires(READ)
 @response(200, "The stored recommendation, exactly as first returned.", schema=RecommendationSchema,
           example=examples.recommendation_example)
 @problems(404, 503)
 def get_recommendation(id: str) -> Response:
-    """Fetch one stored recommendation."""
-    return json_response(recommendations.fetch(id, _sessions()))
+    """Fetch one of your stored recommendations."""
+    return json_response(recommendations.fetch(id, tenant_id(), _sessions()))
 
 
 @bp.delete("/<recommendation_id:id>")
+@requires(WRITE)
 @response(204, "Erased.")
 @problems(404, 503)
 def delete_recommendation(id: str) -> Response:
-    """Erase a stored recommendation for good."""
-    recommendations.remove(id, _sessions())
+    """Erase one of your stored recommendations for good."""
+    recommendations.remove(id, tenant_id(), _sessions())
     return Response(status=204)
+
+
+def _wants_csv() -> bool:
+    """CSV when Accept prefers it; parameters such as `charset=utf-8` do not change the type asked for."""
+    bare = MIMEAccept([(value.split(";")[0].strip(), quality) for value, quality in request.accept_mimetypes])
+    return bare.best_match([JSON, CSV], default=JSON) == CSV
+
+
+def _load_item(item) -> dict | HiremixError:
+    if isinstance(item, HiremixError):  # a CSV row that could not become a profile
+        return item
+    try:
+        return _PROFILE.load(item)
+    except ValidationError as error:
+        return invalid("body", error.messages)
+
+
+def _export(params: dict) -> Response:
+    paging = [name for name in ("limit", "cursor") if name in request.args]
+    if paging:
+        raise InvalidInput(
+            "The CSV export holds every matching recommendation; it is not paginated.",
+            errors=[field_error(f"/{name}", "not_applicable", "Leave this parameter out with Accept: text/csv.",
+                                parameter=name) for name in paging],
+        )
+    documents = recommendations.every(params, tenant_id(), _sessions())
+    return Response(
+        stream_with_context(csvio.write_recommendations(documents)),
+        mimetype=CSV,
+        headers={"Content-Disposition": 'attachment; filename="recommendations.csv"', "Vary": "Accept"},
+    )
 
 
 def _page_json(page: recommendations.Page) -> str:

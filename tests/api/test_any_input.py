@@ -46,3 +46,20 @@ def test_any_valid_profile_is_stored_and_read_back(client, profile):
 def test_any_query_string_is_answered_without_a_server_error(client, query):
     response = client.get("/v1/recommendations", query_string=query)
     assert response.status_code in (200, 422), response.get_data(as_text=True)
+
+
+CSV_CELLS = st.sampled_from(["seed", "6", "low", "b2b_saas", "ship_fast;growth", "", '"', '""', "a,b", "\x00",
+                             "\r\n", "\ufeff", "-1", "x" * 300]) | st.text(max_size=12)
+csv_bodies = st.lists(st.lists(CSV_CELLS, max_size=7), max_size=6).map(
+    lambda rows: "\n".join(",".join(row) for row in rows)
+) | st.text(max_size=200)
+
+
+@FUZZ
+@given(st.sampled_from(["stage,team_size,product_complexity,business_model\n", "stage,team_size\n", ""]), csv_bodies)
+def test_any_csv_batch_is_answered_without_a_server_error(client, header, body):
+    response = client.post("/v1/recommendations/batch", data=(header + body).encode("utf-8", "surrogatepass"),
+                           content_type="text/csv")
+    assert response.status_code in (200, 400, 422), response.get_data(as_text=True)
+    if response.status_code == 200:
+        assert all(item["status"] in (201, 422) for item in response.get_json()["items"])

@@ -1,0 +1,132 @@
+"""CSV in and out: profiles for a batch, recommendations for an export.
+
+A batch CSV has a header row of profile field names; `priorities` holds its
+values separated by `;`, empty cells mean "not given". Rows become the same
+dicts a JSON batch would carry, so one schema validates both.
+
+The export writes one row per recommendation. Text a caller supplied
+(company_name, external_id) that a spreadsheet would run as a formula is
+prefixed with an apostrophe (OWASP's advice against CSV injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Iterable, Iterator
+
+from service.errors import HiremixError, InvalidInput, field_error
+
+PROFILE_COLUMNS = (
+    "stage", "team_size", "product_complexity", "business_model", "priorities", "customer_access",
+    "planned_hires", "company_name", "external_id", "weight_profile_id",
+)
+REQUIRED_COLUMNS = ("stage", "team_size", "product_complexity", "business_model")
+_INTEGER_COLUMNS = ("team_size", "planned_hires")
+_INTEGER = re.compile(r"^[+-]?[0-9]{1,18}$")
+LIST_SEPARATOR = ";"
+
+EXPORT_COLUMNS = (
+    "id", "created_at", "recommendation", "product_engineers_score", "software_engineers_score", "confidence",
+    "headcount_product_engineers", "headcount_software_engineers",
+    "stage", "team_size", "product_complexity", "business_model", "priorities", "customer_access",
+    "planned_hires", "company_name", "external_id", "weight_profile_id", "model_version", "model_hash", "summary",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class MalformedCsv(HiremixError):
+    status = 400
+    code = "malformed_csv"
+
+
+def read_profiles(text: str) -> list[dict | InvalidInput]:
+    """The rows of a batch CSV as profile dicts (or a row's own error); 422 for a header that cannot work."""
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as error:  # an unclosed quote, a field beyond the csv module's size limit, a NUL
+        raise MalformedCsv(f"The CSV cannot be read: {error}.") from None
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise InvalidInput("The CSV is empty; send a header row and one row per profile.",
+                           errors=[field_error("", "required", "Send a header row of profile field names.")])
+    header = [name.strip() for name in rows[0]]
+    errors = []
+    for index, name in enumerate(header):
+        if name not in PROFILE_COLUMNS:
+            errors.append(field_error(f"/header/{index}", "unknown_field",
+                                      f"Unknown column '{name}'; the columns are: {', '.join(PROFILE_COLUMNS)}."))
+        elif header.index(name) != index:
+            errors.append(field_error(f"/header/{index}", "duplicate_item", f"The column '{name}' appears twice."))
+    for name in REQUIRED_COLUMNS:
+        if name not in header:
+            errors.append(field_error("/header", "required", f"The column '{name}' is required."))
+    if errors:
+        raise InvalidInput("The CSV header row does not name the profile fields.", errors=errors)
+    return [_profile(header, row) for row in rows[1:] if any(cell.strip() for cell in row)]
+
+
+def _profile(header: list[str], row: list[str]) -> dict | InvalidInput:
+    if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
+        return InvalidInput(
+            f"The row has {len(row)} cells but the header names {len(header)} columns.",
+            errors=[field_error("", "invalid_length", f"Give at most {len(header)} cells, one per column.")],
+        )
+    profile: dict = {}
+    for name, cell in zip(header, row):
+        cell = cell.strip()
+        if not cell:
+            continue
+        if name == "priorities":
+            profile[name] = [part.strip() for part in cell.split(LIST_SEPARATOR) if part.strip()]
+        elif name in _INTEGER_COLUMNS and _INTEGER.match(cell):
+            profile[name] = int(cell)
+        else:
+            profile[name] = cell
+    return profile
+
+
+def write_recommendations(documents: Iterable[dict]) -> Iterator[str]:
+    """The export, a header line and then one line per recommendation, as text chunks."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for document in documents:
+        writer.writerow(_export_row(document))
+        if buffer.tell() > 16 * 1024:
+            yield _drain(buffer)
+    yield _drain(buffer)
+
+
+def _export_row(document: dict) -> list:
+    profile = document["profile"]
+    headcount = document.get("headcount") or {}
+    model = document["model"]
+    return [
+        document["id"], document["created_at"], document["recommendation"],
+        document["scores"]["product_engineers"], document["scores"]["software_engineers"], document["confidence"],
+        headcount.get("product_engineers", ""), headcount.get("software_engineers", ""),
+        profile["stage"], profile["team_size"], profile["product_complexity"], profile["business_model"],
+        LIST_SEPARATOR.join(profile.get("priorities") or ()), profile.get("customer_access") or "",
+        _blank(profile.get("planned_hires")), _safe(profile.get("company_name")), _safe(profile.get("external_id")),
+        model["weight_profile_id"], model["version"], model["hash"], document["summary"],
+    ]
+
+
+def _blank(value) -> object:
+    return "" if value is None else value
+
+
+def _safe(text: str | None) -> str:
+    if not text:
+        return ""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _drain(buffer: io.StringIO) -> str:
+    chunk = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return chunk

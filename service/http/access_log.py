@@ -1,0 +1,59 @@
+"""One log line per request, carrying its X-Request-Id (as do all hiremix log lines).
+
+Plain text for people in development; one JSON object per line in production,
+for log collectors.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Flask, Response, g, has_request_context, request
+from pythonjsonlogger.json import JsonFormatter
+
+from service.http.problems import request_id
+
+log = logging.getLogger("hiremix")
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` to every record, '-' outside a request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id() if has_request_context() else "-"
+        return True
+
+
+def formatter(production: bool) -> logging.Formatter:
+    if production:
+        return JsonFormatter("%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+                             rename_fields={"asctime": "time", "levelname": "level"})
+    return logging.Formatter("%(asctime)s %(levelname)s request_id=%(request_id)s %(message)s")
+
+
+class _Handler(logging.StreamHandler):
+    """The one handler hiremix installs (so a second app in one process does not add another)."""
+
+
+def register(app: Flask, production: bool) -> None:
+    if not any(isinstance(f, RequestIdFilter) for f in log.filters):
+        log.addFilter(RequestIdFilter())
+    handler = next((h for h in log.handlers if isinstance(h, _Handler)), None)
+    if handler is None:
+        handler = _Handler()
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+    handler.setFormatter(formatter(production))
+
+    @app.before_request
+    def _start_clock():
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _log_request(response: Response) -> Response:
+        elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        principal = g.get("principal")
+        log.info("%s %s %s %.1fms key=%s", request.method, request.path, response.status_code, elapsed_ms,
+                 principal.key_id if principal else "-")
+        return response

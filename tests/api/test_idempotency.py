@@ -1,0 +1,165 @@
+"""Idempotency-Key: the first 2xx answer is replayed; a different request with the key is refused."""
+
+import datetime as dt
+import threading
+
+import pytest
+from sqlalchemy import func, select, update
+
+from service.orm import IdempotencyRecord, RecommendationRecord
+from tests.api.conftest import VALID, problem
+
+
+def stored_rows(sessions) -> int:
+    with sessions() as session:
+        return session.execute(select(func.count()).select_from(RecommendationRecord)).scalar_one()
+
+
+def test_a_retry_gets_the_same_status_body_and_location_and_stores_once(client, sessions):
+    headers = {"Idempotency-Key": "req-1042-attempt"}
+    first = client.post("/v1/recommendations", json=VALID, headers=headers)
+    again = client.post("/v1/recommendations", json=VALID, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.get_data() == first.get_data()
+    assert again.headers["Location"] == first.headers["Location"]
+    assert again.headers["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first.headers
+    assert again.content_type == "application/json"
+    assert stored_rows(sessions) == 1
+
+
+def test_key_order_and_spacing_of_the_json_do_not_make_a_different_request(client, sessions):
+    headers = {"Idempotency-Key": "k-order", "Content-Type": "application/json"}
+    first = client.post("/v1/recommendations", data='{"stage":"seed","team_size":6,"product_complexity":"low",'
+                                                     '"business_model":"b2b_saas"}', headers=headers)
+    again = client.post("/v1/recommendations", data='{ "business_model": "b2b_saas", "product_complexity": "low",'
+                                                     ' "team_size": 6, "stage": "seed" }', headers=headers)
+    assert again.get_data() == first.get_data() and stored_rows(sessions) == 1
+
+
+def test_the_same_key_with_a_different_body_is_422_and_stores_nothing_more(client, sessions):
+    headers = {"Idempotency-Key": "k-reused"}
+    client.post("/v1/recommendations", json=VALID, headers=headers)
+    response = client.post("/v1/recommendations", json={**VALID, "team_size": 7}, headers=headers)
+    body = problem(response, 422, "idempotency_key_reused")
+    assert body["errors"] == [{"pointer": "", "code": "idempotency_key_reused", "header": "Idempotency-Key",
+                               "message": "Use a new Idempotency-Key for a different request."}]
+    assert stored_rows(sessions) == 1
+
+
+def test_the_same_key_on_another_endpoint_is_a_different_request(client):
+    headers = {"Idempotency-Key": "k-endpoint"}
+    client.post("/v1/recommendations", json=VALID, headers=headers)
+    body = problem(client.post("/v1/recommendations/preview", json=VALID, headers=headers), 422,
+                   "idempotency_key_reused")
+    assert "POST /v1/recommendations" in body["detail"]
+
+
+def test_an_error_answer_is_not_kept_so_the_request_can_be_corrected(client, sessions):
+    headers = {"Idempotency-Key": "k-fix-me"}
+    problem(client.post("/v1/recommendations", json={**VALID, "stage": "series_z"}, headers=headers), 422,
+            "validation_failed")
+    fixed = client.post("/v1/recommendations", json=VALID, headers=headers)
+    assert fixed.status_code == 201 and "Idempotent-Replayed" not in fixed.headers
+    assert stored_rows(sessions) == 1
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256, "caf\u00e9", "tab\tinside"])
+def test_an_unusable_key_is_422_naming_the_header(client, sessions, key):
+    response = client.post("/v1/recommendations", json=VALID, headers={"Idempotency-Key": key.encode().decode("latin-1")})
+    body = problem(response, 422, "validation_failed")
+    assert body["errors"][0]["header"] == "Idempotency-Key"
+    assert stored_rows(sessions) == 0
+
+
+def test_without_a_key_every_post_stores_anew(client, sessions):
+    client.post("/v1/recommendations", json=VALID)
+    client.post("/v1/recommendations", json=VALID)
+    assert stored_rows(sessions) == 2
+
+
+def test_after_24_hours_the_key_is_free_again(client, sessions):
+    headers = {"Idempotency-Key": "k-expiring"}
+    first = client.post("/v1/recommendations", json=VALID, headers=headers)
+    with sessions.begin() as session:
+        session.execute(update(IdempotencyRecord).values(
+            expires_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)))
+    later = client.post("/v1/recommendations", json={**VALID, "team_size": 9}, headers=headers)
+    assert later.status_code == 201 and later.get_json()["id"] != first.get_json()["id"]
+
+
+def test_a_pending_record_left_by_a_dead_request_is_taken_over(client, sessions, api_key):
+    from service import keys
+
+    tenant = keys.authenticate(api_key, sessions).tenant_id
+    long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)
+    with sessions.begin() as session:
+        session.add(IdempotencyRecord(tenant_id=tenant, key="k-dead", claim="dead", fingerprint="0" * 64,
+                                      request="POST /x",
+                                      created_at=long_ago, expires_at=long_ago + dt.timedelta(hours=24)))
+    assert client.post("/v1/recommendations", json=VALID, headers={"Idempotency-Key": "k-dead"}).status_code == 201
+
+
+def test_batch_and_preview_replay_too(client, sessions):
+    batch = {"items": [VALID, {**VALID, "stage": "nope"}]}
+    first = client.post("/v1/recommendations/batch", json=batch, headers={"Idempotency-Key": "k-batch"})
+    again = client.post("/v1/recommendations/batch", json=batch, headers={"Idempotency-Key": "k-batch"})
+    assert again.get_data() == first.get_data() and stored_rows(sessions) == 1
+    preview = client.post("/v1/recommendations/preview", json=VALID, headers={"Idempotency-Key": "k-preview"})
+    assert client.post("/v1/recommendations/preview", json=VALID,
+                       headers={"Idempotency-Key": "k-preview"}).headers["Idempotent-Replayed"] == "true"
+    assert preview.status_code == 200
+
+
+def test_concurrent_requests_with_one_key_store_exactly_one(app, api_key, sessions):
+    """Ten threads at once through the app (the multi-process version is in tests/e2e)."""
+    barrier = threading.Barrier(10)
+    answers = []
+
+    def post():
+        client = app.test_client()
+        barrier.wait()
+        response = client.post("/v1/recommendations", json=VALID,
+                               headers={"Authorization": f"Bearer {api_key}", "Idempotency-Key": "k-race"})
+        answers.append((response.status_code, response.get_data()))
+
+    threads = [threading.Thread(target=post) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [status for status, _ in answers] == [201] * 10
+    assert len({body for _, body in answers}) == 1
+    assert stored_rows(sessions) == 1
+
+
+def test_a_body_with_a_repeated_key_is_never_taken_for_the_stored_request(client):
+    headers = {"Idempotency-Key": "k-dupe", "Content-Type": "application/json"}
+    client.post("/v1/recommendations", json=VALID, headers={"Idempotency-Key": "k-dupe"})
+    twice = '{"stage":"growth","stage":"seed","team_size":6,"product_complexity":"low","business_model":"b2b_saas"}'
+    problem(client.post("/v1/recommendations", data=twice, headers=headers), 422, "idempotency_key_reused")
+
+
+def test_a_claim_taken_over_as_abandoned_cannot_overwrite_the_new_one(sessions, api_key):
+    from service import idempotency, keys
+
+    tenant = keys.authenticate(api_key, sessions).tenant_id
+    first = idempotency.claim(sessions, tenant, "k-slow", "f" * 64, "POST /v1/recommendations")
+    with sessions.begin() as session:  # the first request is now "abandoned" ...
+        session.execute(update(IdempotencyRecord).values(
+            created_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)))
+    second = idempotency.claim(sessions, tenant, "k-slow", "f" * 64, "POST /v1/recommendations")  # ... taken over
+    assert second.token != first.token
+    assert idempotency.complete(sessions, first, idempotency.Stored(201, "application/json", None, "old")) is False
+    idempotency.release(sessions, first)  # nor can it free the key under the new claimant
+    assert idempotency.complete(sessions, second, idempotency.Stored(201, "application/json", None, "new")) is True
+    replay = idempotency.claim(sessions, tenant, "k-slow", "f" * 64, "POST /v1/recommendations")
+    assert replay.body == "new"
+
+
+def test_only_a_taken_key_counts_as_a_conflict(sessions):
+    from sqlalchemy.exc import IntegrityError
+
+    from service import idempotency
+
+    with pytest.raises(IntegrityError):  # no such tenant: a foreign key failure, not "the key is taken"
+        idempotency.claim(sessions, "ten_nobody", "k", "f" * 64, "POST /v1/recommendations")

@@ -1,0 +1,98 @@
+"""Rate limits per API key (in one process; across hosts and workers on Redis: tests/e2e/test_shared_state.py)."""
+
+import pytest
+from sqlalchemy import func, select
+
+from service import create_app
+from service.config import ConfigurationError
+from service.orm import RecommendationRecord
+from tests.api.conftest import VALID, problem
+
+
+@pytest.fixture
+def limited(database_url, app):
+    """An app with 3 requests a minute per key, on the fixture's database."""
+    limited = create_app({"DATABASE_URL": database_url, "HIREMIX_RATE_LIMIT": "3/minute"})
+    yield limited
+    limited.extensions["hiremix"].engine.dispose()
+
+
+def test_each_answer_says_how_much_is_left(limited, api_key):
+    client = limited.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_key}"
+    remaining = []
+    for _ in range(3):
+        response = client.get("/v1/recommendations")
+        assert response.status_code == 200
+        assert response.headers["RateLimit-Limit"] == "3"
+        assert 0 < int(response.headers["RateLimit-Reset"]) <= 61
+        assert "Retry-After" not in response.headers
+        remaining.append(int(response.headers["RateLimit-Remaining"]))
+    assert remaining == [2, 1, 0]
+
+
+def test_over_the_limit_is_429_with_retry_after_and_the_count_spans_endpoints(limited, api_key):
+    client = limited.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_key}"
+    client.get("/v1/recommendations")
+    client.post("/v1/recommendations/preview", json=VALID)
+    assert client.post("/v1/recommendations", json=VALID).status_code == 201
+    response = client.post("/v1/recommendations", json=VALID)
+    body = problem(response, 429, "rate_limited")
+    assert "3 per 1 minute" in body["detail"]
+    assert 0 < int(response.headers["Retry-After"]) <= 61
+    assert response.headers["Retry-After"] == response.headers["RateLimit-Reset"]
+    assert response.headers["RateLimit-Remaining"] == "0"
+    assert client.get("/v1/recommendations").status_code == 429
+
+
+def test_a_refused_request_stores_nothing(limited, api_key):
+    client = limited.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_key}"
+    for _ in range(3):
+        client.post("/v1/recommendations", json=VALID)
+    assert client.post("/v1/recommendations", json=VALID).status_code == 429
+    with limited.extensions["hiremix"].sessions() as session:
+        assert session.execute(select(func.count()).select_from(RecommendationRecord)).scalar_one() == 3
+
+
+def test_each_key_has_its_own_budget(limited, api_key, new_key):
+    client = limited.test_client()
+    for _ in range(4):
+        client.get("/v1/recommendations", headers={"Authorization": f"Bearer {api_key}"})
+    second = new_key("second key")
+    assert client.get("/v1/recommendations", headers={"Authorization": f"Bearer {second}"}).status_code == 200
+
+
+def test_the_contract_is_not_counted(limited, api_key):
+    client = limited.test_client()
+    for _ in range(5):
+        assert client.get("/openapi.json").status_code == 200
+    assert "RateLimit-Limit" not in client.get("/openapi.json").headers
+    answer = client.get("/v1/recommendations", headers={"Authorization": f"Bearer {api_key}"})
+    assert answer.headers["RateLimit-Remaining"] == "2"
+
+
+@pytest.mark.parametrize("value", ["lots", "600", "0/minute", "-1/second"])
+def test_an_unusable_rate_limit_setting_is_refused_at_start(value):
+    with pytest.raises(ConfigurationError, match="HIREMIX_RATE_LIMIT"):
+        create_app({"DATABASE_URL": "sqlite://", "HIREMIX_RATE_LIMIT": value})
+
+
+def test_several_limits_can_be_combined_and_the_tightest_one_refuses(database_url, api_key):
+    app = create_app({"DATABASE_URL": database_url, "HIREMIX_RATE_LIMIT": "100/hour;2/minute"})
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_key}"
+    assert [client.get("/v1/recommendations").status_code for _ in range(2)] == [200, 200]
+    assert "2 per 1 minute" in problem(client.get("/v1/recommendations"), 429, "rate_limited")["detail"]
+    app.extensions["hiremix"].engine.dispose()
+
+
+def test_an_unreachable_redis_degrades_to_counting_per_process_not_to_errors(database_url, api_key, caplog):
+    app = create_app({"DATABASE_URL": database_url, "HIREMIX_RATE_LIMIT": "2/minute",
+                      "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"})  # nothing listens on port 1
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_key}"
+    assert [client.get("/v1/recommendations").status_code for _ in range(3)] == [200, 200, 429]
+    assert "in-memory" in caplog.text
+    app.extensions["hiremix"].engine.dispose()

@@ -1,0 +1,128 @@
+"""What must hold across processes: rate limits on Redis, and one row per Idempotency-Key.
+
+These start real gunicorn servers with several workers, so each request may
+land in any process. CI runs them against the machine's Redis and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import uuid
+from contextlib import ExitStack
+
+import pytest
+from sqlalchemy import func, make_url, select, text
+
+from service.db import make_engine
+from service.orm import RecommendationRecord
+from tests.e2e.servers import create_key, flask, gunicorn
+
+pytestmark = pytest.mark.e2e
+
+PROFILE = {"stage": "seed", "team_size": 6, "product_complexity": "low", "business_model": "b2b_saas"}
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(scope="module")
+def redis_client():
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        if IN_CI:
+            pytest.fail(f"CI needs Redis at {REDIS_URL}: {error}")
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    yield client
+    client.close()
+
+
+def _sqlite_env(tmp_path) -> dict:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'hiremix.db'}"}
+    flask(env, "db", "upgrade")
+    return env
+
+
+def _hosts(env: dict, count: int, workers: int):
+    """`count` gunicorn servers (as on several hosts) with `workers` processes each, one key for all."""
+    key = create_key(env, "e2e")
+    stack = ExitStack()
+    servers = [stack.enter_context(gunicorn(env, key, workers=workers)) for _ in range(count)]
+    return stack, servers
+
+
+@pytest.mark.parametrize(("storage", "expected_ok"), [("redis", 6), ("memory://", 12)])
+def test_the_limit_holds_across_hosts_and_workers_only_on_shared_storage(tmp_path, redis_client, storage,
+                                                                         expected_ok):
+    prefix = f"hiremix-test-{uuid.uuid4().hex}"
+    env = {**_sqlite_env(tmp_path), "HIREMIX_RATE_LIMIT": "6/minute", "RATELIMIT_KEY_PREFIX": prefix,
+           "RATELIMIT_STORAGE_URI": REDIS_URL if storage == "redis" else storage}
+    stack, servers = _hosts(env, count=2, workers=2)
+    with stack:
+        answers = [servers[n % 2].call("GET", "/v1/recommendations") for n in range(12)]
+    statuses = [status for status, _, _ in answers]
+    # memory:// is the control: each process counts alone, so nothing is refused.
+    assert statuses.count(200) == expected_ok and statuses.count(429) == 12 - expected_ok, statuses
+    if storage == "redis":
+        assert statuses[:6] == [200] * 6
+        refused = answers[6]
+        assert int(refused[1]["Retry-After"]) > 0 and refused[1]["RateLimit-Remaining"] == "0"
+        assert json.loads(refused[2])["code"] == "rate_limited"
+        for name in redis_client.scan_iter(f"{prefix}*"):
+            redis_client.delete(name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def backend_env(request, tmp_path):
+    """A fresh, migrated database of each backend; PostgreSQL gets a database of its own."""
+    if request.param == "sqlite":
+        yield _sqlite_env(tmp_path)
+        return
+    base_url = os.environ.get("TEST_DATABASE_URL")
+    if not base_url:
+        pytest.skip("TEST_DATABASE_URL is not set")
+    name = f"hiremix_e2e_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(base_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    env = {**os.environ, "DATABASE_URL": url}
+    flask(env, "db", "upgrade")
+    try:
+        yield env
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_ten_concurrent_posts_with_one_key_store_one_recommendation(backend_env):
+    stack, [server] = _hosts(backend_env, count=1, workers=4)
+    barrier = threading.Barrier(10)
+    answers = []
+
+    def post():
+        barrier.wait()
+        answers.append(server.call("POST", "/v1/recommendations", PROFILE, headers={"Idempotency-Key": "one-req"}))
+
+    with stack:
+        threads = [threading.Thread(target=post) for _ in range(10)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    engine = make_engine(backend_env["DATABASE_URL"])
+    with engine.connect() as connection:
+        rows = connection.execute(select(func.count()).select_from(RecommendationRecord)).scalar_one()
+    engine.dispose()
+    statuses = [status for status, _, _ in answers]
+    replayed = [headers.get("Idempotent-Replayed") for _, headers, _ in answers].count("true")
+    print(f"\nidempotency ({backend_env['DATABASE_URL'].split(':')[0]}): 10 requests sent, statuses {statuses}, "
+          f"{replayed} replayed, {rows} row(s) stored")
+    assert statuses == [201] * 10
+    assert len({body for _, _, body in answers}) == 1 and replayed == 9
+    assert rows == 1
