@@ -23,11 +23,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-## run: install, migrate the database, serve on 127.0.0.1:$(PORT)
+## run: install, migrate the database, print a development key the first time, serve on 127.0.0.1:$(PORT)
 run: $(VENV)/.installed
 	$(BIN)/flask --app service db upgrade
-	@echo "hiremix on http://127.0.0.1:$(PORT)  (try: curl -s http://127.0.0.1:$(PORT)/v1/recommendations)"
-	exec $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile - 'service:create_app()'
+	@if [ "$${HIREMIX_ENV:-development}" != production ]; then $(BIN)/flask --app service keys bootstrap; fi
+	@echo "hiremix on http://127.0.0.1:$(PORT)  (try: curl -s -u \$$HIREMIX_KEY: http://127.0.0.1:$(PORT)/v1/recommendations)"
+	exec $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) 'service:create_app()'
 
 ## test: install with test tools, run the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
 test: $(VENV)/.installed-dev
