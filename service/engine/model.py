@@ -97,7 +97,7 @@ def evaluate(profile: CompanyProfile, weights: WeightProfile = DEFAULT_WEIGHT_PR
     log_odds = math.fsum(exact for _, exact in scored)  # decide on exact values, show rounded ones
     share = logistic(log_odds)
     lower, upper = weights.thresholds.lower, weights.thresholds.upper
-    recommendation = _decide(share, lower, upper)
+    recommendation = decide(share, weights)
     headcount = None
     if profile.planned_hires is not None:
         headcount = split_headcount(profile.planned_hires, share)
@@ -111,6 +111,52 @@ def evaluate(profile: CompanyProfile, weights: WeightProfile = DEFAULT_WEIGHT_PR
         summary=narrative.summary(profile, recommendation, share, contributions, headcount),
         model=ModelRef(weights.id, weights.version, weights.hash),
     )
+
+
+def score(profile: CompanyProfile, weights: WeightProfile = DEFAULT_WEIGHT_PROFILE) -> tuple[str, float]:
+    """Only the recommendation and the product engineer share: no texts, for replaying many profiles."""
+    share = logistic(math.fsum(weight * lean for _name, _key, _shown, weight, lean in terms(profile, weights)))
+    return decide(share, weights), share
+
+
+def terms(profile: CompanyProfile, weights: WeightProfile):
+    """(factor, catalogue key, value shown, weight, lean) of every factor that counts.
+
+    The one place that says what counts: evaluate(), score() and the
+    counterfactuals all add up exactly these terms, so they always agree.
+    """
+    for name in FACTOR_ORDER:
+        shown = getattr(profile, name)
+        found = factor_term(name, shown, weights)
+        if found is not None:
+            key, weight, lean = found
+            yield name, key, shown, weight, lean
+
+
+FACTOR_ORDER = ("stage", "team_size", "product_complexity", "business_model", "customer_access", "priorities")
+
+
+def factor_term(name: str, value, weights: WeightProfile) -> tuple | None:
+    """(catalogue key, weight, lean) of one factor's value; None when it does not count (not given)."""
+    if name == "priorities":
+        if not value:
+            return None
+        return value, weights.weights[name], priorities_lean(value, weights)
+    if value is None:
+        return None
+    key = team_size_band(value) if name == "team_size" else value
+    return key, weights.weights[name], weights.leans[name][key]
+
+
+def priorities_lean(priorities: tuple[str, ...], weights: WeightProfile) -> float:
+    """Each stated priority adds its own lean."""
+    leans = weights.leans["priorities"]
+    return math.fsum(leans[p] for p in priorities)
+
+
+def decide(share: float, weights: WeightProfile) -> str:
+    """The recommendation a product engineer share gives under the profile's thresholds."""
+    return _decide(share, weights.thresholds.lower, weights.thresholds.upper)
 
 
 def logistic(x: float) -> float:
@@ -132,33 +178,15 @@ def split_headcount(planned_hires: int, share: float) -> Headcount:
 
 
 def _contributions(profile: CompanyProfile, weights: WeightProfile):
-    band = team_size_band(profile.team_size)
-    single = (
-        ("stage", profile.stage, profile.stage),
-        ("team_size", band, profile.team_size),
-        ("product_complexity", profile.product_complexity, profile.product_complexity),
-        ("business_model", profile.business_model, profile.business_model),
-        ("customer_access", profile.customer_access, profile.customer_access),
-    )
     engineers = narrative.engineers(profile.team_size)
-    for name, key, shown in single:
-        if key is None:
-            continue
-        entry = FACTORS_BY_NAME[name].value(key)
-        yield _contribution(
-            name, shown, weights.weights[name], weights.leans[name][key],
-            entry.reason.format(engineers=engineers), entry.phrase.format(engineers=engineers),
-        )
-    if profile.priorities:
-        leans = weights.leans["priorities"]
-        yield _contribution(
-            "priorities",
-            profile.priorities,
-            weights.weights["priorities"],
-            math.fsum(leans[p] for p in profile.priorities),
-            narrative.priorities_reason(profile.priorities, leans),
-            narrative.priorities_phrase(profile.priorities),
-        )
+    for name, key, shown, weight, lean in terms(profile, weights):
+        if name == "priorities":
+            reason = narrative.priorities_reason(key, weights.leans["priorities"])
+            phrase = narrative.priorities_phrase(key)
+        else:
+            entry = FACTORS_BY_NAME[name].value(key)
+            reason, phrase = entry.reason.format(engineers=engineers), entry.phrase.format(engineers=engineers)
+        yield _contribution(name, shown, weight, lean, reason, phrase)
 
 
 def _contribution(factor, value, weight, lean, reason, phrase) -> tuple[Contribution, float]:

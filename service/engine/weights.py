@@ -70,3 +70,31 @@ DEFAULT_WEIGHT_PROFILE = WeightProfile(
     leans={factor.name: {v.value: v.lean for v in factor.values} for factor in FACTORS},
     thresholds=Thresholds(lower=0.4, upper=0.6),
 )
+
+
+def derive(
+    base: WeightProfile,
+    *,
+    id: str,
+    version: int,
+    weights: Mapping[str, float] | None = None,
+    leans: Mapping[str, Mapping[str, float]] | None = None,
+    lower: float | None = None,
+    upper: float | None = None,
+) -> WeightProfile:
+    """`base` with the given weights, leans and thresholds replaced: always a complete profile.
+
+    Raises ValueError when the thresholds end up out of order; names of
+    factors and values must already be known (the API's schema checks them).
+    """
+    merged_leans = {name: {**base.leans[name], **(leans or {}).get(name, {})} for name in base.leans}
+    return WeightProfile(
+        id=id,
+        version=version,
+        weights={**base.weights, **(weights or {})},
+        leans=merged_leans,
+        thresholds=Thresholds(
+            lower=base.thresholds.lower if lower is None else lower,
+            upper=base.thresholds.upper if upper is None else upper,
+        ),
+    )

@@ -9,9 +9,24 @@ from hypothesis import given
 
 from service.engine import CompanyProfile, evaluate
 from service.engine.catalogue import FACTORS
+from service.engine.card import HOW_IT_COMBINES
 from service.engine.narrative import percent
+from service.engine.roles import growth_engineering, role_profiles
 from tests.strategies import profiles
 
+ROLE_VARIETY = [
+    CompanyProfile(stage, size, complexity, model, priorities, access)
+    for stage, size, complexity, model, priorities, access in [
+        ("pre_seed", 0, "low", "b2b_saas", ("ship_fast", "growth"), "direct"),
+        ("series_a", 30, "high", "data_platform", ("security",), "limited"),
+        ("public", 800, "very_high", "enterprise_platform", ("scale", "reliability"), "none"),
+        ("growth", 300, "medium", "consumer_subscription", ("growth", "innovation"), None),
+        ("series_b", 60, "medium", "developer_tools", (), None),
+        ("seed", 5, "low", "marketplace", ("reliability",), "direct"),
+        ("series_c", 120, "high", "consumer", ("scale",), "limited"),
+        ("seed", 3, "medium", "other", (), None),
+    ]
+]
 ARTICLE = Path(__file__).resolve().parents[3] / "shared" / "domain" / "source-article.txt"
 
 
@@ -62,8 +77,12 @@ def test_no_text_copies_the_source_article():
             pytest.fail(f"{ARTICLE} is missing in CI")
         pytest.skip("../shared is not beside this clone")
     article = _article_ngrams()
-    texts = [v.reason for f in FACTORS for v in f.values]
+    texts = [v.reason for f in FACTORS for v in f.values] + [f.description for f in FACTORS] + [HOW_IT_COMBINES]
     texts += [evaluate(CompanyProfile("seed", 4, "low", "b2b_saas", ("ship_fast",), "direct", 3)).summary]
+    for profile in ROLE_VARIETY:
+        for role in role_profiles(profile, "both"):
+            texts += [role.title, role.summary, *role.responsibilities, *role.traits, *role.interview_focus]
+        texts.append(growth_engineering(profile) or "")
     for text in texts:
         words = re.findall(r"[a-z']+", text.lower())
         copied = [g for g in zip(*(words[i:] for i in range(7))) if g in article]

@@ -1,0 +1,214 @@
+"""Requisition-ready role profiles, and when growth engineers are worth a look.
+
+The traits are our own restatement of those evidence.md lists for each kind
+of engineer; each profile adapts its title, responsibilities and interview
+focus to the company's stage, size, business model, complexity, customer
+access and priorities, so a seed-stage B2B SaaS product engineer reads
+differently from a public enterprise-platform software engineer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.engine.catalogue import STAGES, team_size_band
+from service.engine.model import BOTH, PRODUCT, SOFTWARE, CompanyProfile
+from service.engine.narrative import BUSINESS_NOUN, STAGE_ADJECTIVE
+
+_LATE = set(STAGES[STAGES.index("series_c"):])
+_EARLY = {"pre_seed", "seed"}
+_LARGE_BANDS = {"large", "very_large", "huge"}
+
+DOMAIN = {
+    "b2b_saas": "B2B SaaS",
+    "consumer_subscription": "Subscriptions",
+    "consumer": "Consumer",
+    "marketplace": "Marketplace",
+    "developer_tools": "Developer Tools",
+    "data_platform": "Data Platform",
+    "enterprise_platform": "Enterprise Platform",
+    "other": None,
+}
+
+
+@dataclass(frozen=True)
+class RoleProfile:
+    role: str
+    title: str
+    summary: str
+    responsibilities: tuple[str, ...]
+    traits: tuple[str, ...]
+    interview_focus: tuple[str, ...]
+
+
+def role_profiles(profile: CompanyProfile, recommendation: str) -> tuple[RoleProfile, ...]:
+    """One profile per recommended role: both of them when the answer is `both`."""
+    roles = {PRODUCT: (PRODUCT,), SOFTWARE: (SOFTWARE,), BOTH: (PRODUCT, SOFTWARE)}[recommendation]
+    return tuple(_product(profile) if role == PRODUCT else _software(profile) for role in roles)
+
+
+def growth_engineering(profile: CompanyProfile) -> str | None:
+    """One sentence when the priority `growth` makes growth engineers worth considering (E11)."""
+    if "growth" not in profile.priorities:
+        return None
+    metrics = {
+        "consumer_subscription": "trial conversion, subscriptions and churn",
+        "b2b_saas": "sign-ups, activation and expansion revenue",
+        "marketplace": "new buyers and sellers and completed transactions",
+    }.get(profile.business_model, "sign-ups, activation and revenue")
+    return (
+        "Since growth is a priority, consider adding a growth engineer: someone with a product engineer's "
+        f"instincts who works across the whole company on metrics such as {metrics}."
+    )
+
+
+def _company(profile: CompanyProfile) -> str:
+    return f"a {STAGE_ADJECTIVE[profile.stage]} {BUSINESS_NOUN[profile.business_model]}"
+
+
+def _titled(base: str, profile: CompanyProfile) -> str:
+    domain = DOMAIN[profile.business_model]
+    return f"{base}, {domain}" if domain else base
+
+
+def _product(profile: CompanyProfile) -> RoleProfile:
+    band = team_size_band(profile.team_size)
+    if band == "first_hire" or (profile.stage in _EARLY and band == "small"):
+        base = "Founding Product Engineer"
+        setting = "as one of the first engineers, owning whole product areas end to end"
+    elif profile.stage in _LATE or band in _LARGE_BANDS:
+        base = "Product Engineer, New Bets"
+        setting = "in a small, autonomous team that tries new ideas beside the established product"
+    else:
+        base = "Product Engineer"
+        setting = "owning a product area and its results"
+    summary = (
+        f"Join {_company(profile)} {setting}. You will talk to customers, decide with them what to build, "
+        "ship it quickly and judge the work by what it changes for users and the business."
+    )
+    responsibilities = [
+        "Take a product area from the first customer conversation to the shipped change, then check whether it worked.",
+        "Turn usage data, support tickets and customer interviews into a short, ranked list of bets.",
+        "Prototype, release behind feature flags and run experiments instead of waiting for a perfect design.",
+        "Keep the area's roadmap together with design and the business side.",
+    ]
+    responsibilities.append({
+        "direct": "Join customer calls and user interviews every week.",
+        "limited": "Make the most of the customer contact there is: sit in on sales and support calls.",
+        "none": "Work from usage data, support tickets and the colleagues who meet customers, as engineers have no "
+                "direct customer contact yet.",
+        None: "Build direct lines to customers: interviews, calls and feedback sessions.",
+    }[profile.customer_access])
+    responsibilities.extend(_product_context(profile))
+    traits = [
+        "Obsessed with customers: seeks out users and listens closely.",
+        "Measures success by outcomes and impact rather than output.",
+        "Flexible about how a thing is built as long as it solves the problem.",
+        "Comfortable owning a roadmap and deciding with incomplete information.",
+        "Likes prototypes and experiments as a way to learn quickly.",
+    ]
+    if "ship_fast" in profile.priorities:
+        traits.append("Has a record of shipping small increments often.")
+    focus = [
+        "A product decision they drove from a user insight to a shipped result, and how they measured it.",
+        "Work sample: scope and prototype a small feature from a vague customer request.",
+        "How they use data and customer conversations to decide what not to build.",
+    ]
+    if "growth" in profile.priorities:
+        focus.append("An experiment on a growth metric: the hypothesis, the result and what they did next.")
+    if profile.business_model == "b2b_saas":
+        focus.append("How they learn the workflow of a business customer they have never met.")
+    return RoleProfile(PRODUCT, _titled(base, profile), summary, tuple(responsibilities), tuple(traits), tuple(focus))
+
+
+def _product_context(profile: CompanyProfile) -> list[str]:
+    lines = {
+        "b2b_saas": "Work with customer admins and account teams to understand the workflows the product supports.",
+        "consumer_subscription": "Watch activation, retention and churn, and ship the changes that keep subscribers.",
+        "consumer": "Follow engagement closely and keep iterating on the experience.",
+        "marketplace": "Weigh the needs of both sides of the marketplace in every change.",
+        "developer_tools": "Use the product the way its developers do and remove friction in the API, docs and "
+                           "onboarding.",
+        "data_platform": "Shape product changes together with the specialists who own the core data systems.",
+        "enterprise_platform": "Shape product changes together with the specialists who own the platform's core "
+                               "systems.",
+        "other": None,
+    }
+    chosen = [lines[profile.business_model]] if lines[profile.business_model] else []
+    if "growth" in profile.priorities:
+        chosen.append("Own growth metrics such as sign-ups, activation and revenue for the area.")
+    if "ship_fast" in profile.priorities:
+        chosen.append("Keep cycle times short: small changes, released often.")
+    return chosen
+
+
+def _software(profile: CompanyProfile) -> RoleProfile:
+    band = team_size_band(profile.team_size)
+    specialism, focus_line, duty = _specialism(profile)
+    senior = "Senior " if profile.product_complexity == "very_high" or band in _LARGE_BANDS else ""
+    base = "Founding Software Engineer" if band == "first_hire" else f"{senior}Software Engineer"
+    title = f"{base}, {specialism}" if specialism else _titled(base, profile)
+    where = {"first_hire": "as the first engineer", "small": "in a small team"}.get(band, "in a growing engineering "
+                                                                                          "organisation")
+    summary = (
+        f"Join {_company(profile)} {where} to build and look after the systems the product depends on. You will "
+        "solve the hard technical problems, keep the system fast, secure and reliable as it grows, and set the "
+        "standard for how code is written."
+    )
+    responsibilities = [
+        "Design and build core systems with correctness and performance in mind.",
+        "Find and remove the bottlenecks, failure modes and technical debt that slow the product down.",
+        "Uphold engineering practice through code review, tests and documentation.",
+        "Go deep in one area of the stack and become the team's reference for it.",
+    ]
+    if duty:
+        responsibilities.append(duty)
+    if profile.product_complexity in ("high", "very_high"):
+        responsibilities.append("Break hard technical problems into designs that other engineers can build on.")
+    if band in _LARGE_BANDS:
+        responsibilities.append("Work across teams to keep shared systems coherent as the organisation grows.")
+    traits = [
+        "Enjoys difficult technical problems and stays with them until they are solved.",
+        "Optimises systems and processes, and measures before changing them.",
+        "Writes clean, secure and well-tested code.",
+        "Weighs security, risk and scaling in every change.",
+        "Has deep expertise in at least one area of technology.",
+        "Reads documentation and source code to get to the bottom of things.",
+    ]
+    focus = [
+        f"System design for the product's hardest technical area, at the scale of {_scale(profile)}.",
+        "A deep dive into a system they optimised: what they measured, what they changed, what it gained.",
+        "A code review exercise that looks for correctness, security and maintainability problems.",
+    ]
+    if focus_line:
+        focus.append(focus_line)
+    return RoleProfile(SOFTWARE, title, summary, tuple(responsibilities), tuple(traits), tuple(focus))
+
+
+def _specialism(profile: CompanyProfile) -> tuple[str | None, str | None, str | None]:
+    """(title suffix, extra interview focus, extra responsibility), from the strongest specialist need."""
+    priorities = set(profile.priorities)
+    if "security" in priorities:
+        return ("Security", "Threat modelling of a new feature: what could go wrong and what they would do about it.",
+                "Threat-model new features and keep dependencies, secrets and access under control.")
+    if "scale" in priorities:
+        return ("Scalability", "How they would take the busiest part of a system to ten times its load.",
+                "Plan capacity and make the system carry much more load without a rewrite.")
+    if "reliability" in priorities:
+        return ("Reliability", "An incident they led: how it was found, fixed and prevented from happening again.",
+                "Define service levels, improve monitoring and lead incident reviews.")
+    if profile.business_model == "data_platform":
+        return ("Data Systems", "Designing a data pipeline that stays correct when its inputs are late or wrong.",
+                "Own data pipelines, storage and query performance.")
+    if profile.business_model == "enterprise_platform":
+        return ("Platform", "Meeting an enterprise customer's demands for uptime, audit trails and integrations.",
+                "Meet enterprise demands for uptime, auditability and integrations.")
+    if profile.product_complexity in ("high", "very_high"):
+        return ("Backend Systems", None, None)
+    return None, None, None
+
+
+def _scale(profile: CompanyProfile) -> str:
+    if profile.team_size == 0:
+        return "a product that has no engineering team yet"
+    return f"a team of {profile.team_size:,} engineer" + ("" if profile.team_size == 1 else "s")

@@ -1,0 +1,76 @@
+"""ATS write-back: scorecard items and a plain-text note, ready to store as they are.
+
+Ratings use the Greenhouse scorecard scale and rate each factor for product
+engineering fit: the more a factor pulls toward product engineers, the higher.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.engine.model import BOTH, PRODUCT, CompanyProfile, Contribution, Evaluation
+from service.engine.narrative import percent
+
+RATINGS = ("definitely_not", "no", "mixed", "yes", "strong_yes")
+NOTE_LIMIT = 2000
+SCORECARD_NAMES = {
+    "stage": "Company stage",
+    "team_size": "Engineering team size",
+    "product_complexity": "Product complexity",
+    "business_model": "Business model",
+    "priorities": "Hiring priorities",
+    "customer_access": "Customer access",
+}
+_VERDICT = {
+    PRODUCT: "product engineers",
+    BOTH: "a mix of product and software engineers",
+    "software_engineers": "software engineers",
+}
+
+
+@dataclass(frozen=True)
+class ScorecardItem:
+    name: str
+    rating: str
+    note: str
+
+
+def rating(contribution: float) -> str:
+    """Product engineering fit of one factor, from its signed log-odds contribution."""
+    if contribution >= 0.75:
+        return "strong_yes"
+    if contribution >= 0.25:
+        return "yes"
+    if contribution > -0.25:
+        return "mixed"
+    if contribution > -0.75:
+        return "no"
+    return "definitely_not"
+
+
+def scorecard(factors: tuple[Contribution, ...]) -> tuple[ScorecardItem, ...]:
+    """One item per factor that counted."""
+    return tuple(ScorecardItem(SCORECARD_NAMES[f.factor], rating(f.contribution), f.reason) for f in factors)
+
+
+def note_text(profile: CompanyProfile, evaluation: Evaluation, growth: str | None) -> str:
+    """Plain text for an ATS note field, at most 2,000 characters."""
+    who = f" for {profile.company_name}" if profile.company_name else ""
+    head = [
+        f"hiremix recommendation{who}: {_VERDICT[evaluation.recommendation]}.",
+        f"Product engineer share {percent(evaluation.product_engineer_share)}, "
+        f"confidence {evaluation.confidence:.2f}.",
+    ]
+    if evaluation.headcount is not None:
+        count = evaluation.headcount
+        head.append(f"Planned hires: {count.product_engineers} product, {count.software_engineers} software.")
+    model = evaluation.model
+    tail = [f"Model: {model.weight_profile_id} v{model.version} ({model.hash[:19]})."]
+    if growth:
+        tail.insert(0, growth)
+    reasons = [f"- {f.reason}" for f in sorted(evaluation.factors, key=lambda f: -abs(f.contribution))]
+    while True:
+        text = "\n".join(head + ["", "Why:"] + reasons + [""] + tail)
+        if len(text) <= NOTE_LIMIT or not reasons:
+            return text[:NOTE_LIMIT]
+        reasons.pop()  # the weakest reason goes first

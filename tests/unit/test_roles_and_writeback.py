@@ -1,0 +1,78 @@
+"""Role profiles, growth engineering, scorecard and note text."""
+
+import pytest
+from hypothesis import given
+
+from service.engine import CompanyProfile, evaluate
+from service.engine.model import BOTH, PRODUCT, SOFTWARE
+from service.engine.roles import growth_engineering, role_profiles
+from service.engine.writeback import NOTE_LIMIT, RATINGS, note_text, rating, scorecard
+from tests.strategies import company_names, profiles
+
+SEED_SAAS = CompanyProfile("seed", 6, "low", "b2b_saas", ("ship_fast",), "direct", 4)
+PUBLIC_PLATFORM = CompanyProfile("public", 800, "very_high", "enterprise_platform", ("scale", "security"), "none", 12)
+
+
+@pytest.mark.parametrize(("recommendation", "roles"), [(PRODUCT, [PRODUCT]), (SOFTWARE, [SOFTWARE]),
+                                                       (BOTH, [PRODUCT, SOFTWARE])])
+def test_one_role_profile_per_recommended_role(recommendation, roles):
+    assert [r.role for r in role_profiles(SEED_SAAS, recommendation)] == roles
+
+
+def test_role_profiles_adapt_to_the_company():
+    [seed] = role_profiles(SEED_SAAS, PRODUCT)
+    [public] = role_profiles(PUBLIC_PLATFORM, SOFTWARE)
+    assert seed.title == "Founding Product Engineer, B2B SaaS"
+    assert public.title == "Senior Software Engineer, Security"
+    assert "seed-stage B2B SaaS" in seed.summary and "public enterprise platform" in public.summary
+    assert any("customer calls" in r for r in seed.responsibilities)
+    assert any("Threat-model" in r for r in public.responsibilities)
+    assert set(seed.responsibilities).isdisjoint(public.responsibilities)
+    [late_product] = role_profiles(PUBLIC_PLATFORM, PRODUCT)
+    assert late_product.title.startswith("Product Engineer, New Bets")
+    assert any("no direct customer contact" in r for r in late_product.responsibilities)
+
+
+@given(profiles)
+def test_every_role_profile_is_complete(profile):
+    for role in role_profiles(profile, BOTH):
+        assert role.title and role.summary
+        assert len(role.responsibilities) >= 4 and len(role.traits) >= 5 and len(role.interview_focus) >= 3
+
+
+def test_growth_engineering_only_with_the_growth_priority():
+    assert growth_engineering(SEED_SAAS) is None
+    sentence = growth_engineering(CompanyProfile("seed", 6, "low", "consumer_subscription", ("growth",)))
+    assert sentence.count(".") == 1 and "subscriptions" in sentence
+
+
+@pytest.mark.parametrize(("contribution", "expected"), [(1.0, "strong_yes"), (0.75, "strong_yes"), (0.3, "yes"),
+                                                        (0.0, "mixed"), (-0.3, "no"), (-0.75, "definitely_not")])
+def test_ratings_follow_the_contribution(contribution, expected):
+    assert rating(contribution) == expected
+
+
+@given(profiles)
+def test_the_scorecard_rates_every_factor_that_counted_in_order_of_pull(profile):
+    result = evaluate(profile)
+    items = scorecard(result.factors)
+    assert len(items) == len(result.factors) and all(i.rating in RATINGS for i in items)
+    ranked = sorted(zip(result.factors, items), key=lambda pair: pair[0].contribution)
+    assert [RATINGS.index(i.rating) for _, i in ranked] == sorted(RATINGS.index(i.rating) for _, i in ranked)
+
+
+@given(profiles, company_names.map(lambda name: (name * 10)[:200]))
+def test_the_note_is_plain_text_within_2000_characters(profile, long_name):
+    for named in (profile, CompanyProfile(**{**profile.__dict__, "company_name": long_name})):
+        result = evaluate(named)
+        text = note_text(named, result, growth_engineering(named))
+        assert len(text) <= NOTE_LIMIT
+        assert "<" not in text.replace(named.company_name or "", "") and "**" not in text
+        assert text.startswith("hiremix recommendation") and "Model: wp_default v1" in text
+
+
+def test_the_note_carries_recommendation_headcount_and_reasons():
+    result = evaluate(SEED_SAAS)
+    text = note_text(SEED_SAAS, result, None)
+    assert "product engineers" in text and "Planned hires: 4 product, 0 software." in text
+    assert all(f.reason in text for f in result.factors)
