@@ -47,7 +47,7 @@ def main() -> None:
     rows = [
         ("baseline: json.dumps(profile)", baseline),
         ("engine: evaluate()", rate(evaluate, companies, seconds)),
-        ("engine + document: preview()", rate(recommendations.preview, payloads, seconds)),
+        ("engine + document: describe()", rate(recommendations.describe, payloads, seconds)),
     ]
     print(f"{'what':34} {'per second':>12} {'x baseline':>11}")
     for name, value in rows:

@@ -29,6 +29,7 @@ CODES = {
     "repeated_parameter": "A query parameter was given more than once.",
     "unknown_weight_profile": "No weight profile has this id.",
     "not_applicable": "The parameter does not apply to this request.",
+    "mutually_exclusive": "Give only one of these fields.",
     "idempotency_key_reused": "The Idempotency-Key was first used with a different request.",
 }
 

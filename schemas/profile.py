@@ -76,6 +76,12 @@ class CompanyProfileSchema(StrictSchema):
         validate=text(1, 64),
         metadata={"description": "The weight profile to decide with; default: the built-in `wp_default`."},
     )
+    weight_profile_version = Integer(
+        load_default=None,
+        allow_none=True,
+        validate=between(1, 1_000_000),
+        metadata={"description": "Pin a version of the weight profile; default: its latest version."},
+    )
 
     @post_load
     def _null_priorities_mean_none_given(self, data, **kwargs):

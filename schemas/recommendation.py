@@ -6,6 +6,7 @@ from marshmallow import Schema, fields
 
 from service.engine.catalogue import BUSINESS_MODELS, RECOMMENDATIONS, STAGES
 from service.engine.model import NEUTRAL, PRODUCT, SOFTWARE
+from service.engine.writeback import RATINGS
 
 from schemas.fields import DateTime, QueryInteger, StrictSchema, String, between, enum_string, length, text
 from schemas.profile import CompanyProfileSchema
@@ -57,6 +58,31 @@ class ModelRefSchema(Schema):
     hash = fields.String(required=True, metadata={"description": "SHA-256 of the canonical weights."})
 
 
+class ChangeSchema(Schema):
+    factor = fields.String(required=True)
+    from_ = FactorValue(required=True, allow_none=True, attribute="from_", data_key="from",
+                        metadata={"description": "The value today (null: not given)."})
+    to = FactorValue(required=True, metadata={"description": "The value that flips the recommendation."})
+    recommendation = fields.String(required=True, metadata={"enum": list(RECOMMENDATIONS),
+                                                            "description": "What the engine would recommend then."})
+
+
+class RoleProfileSchema(Schema):
+    role = fields.String(required=True, metadata={"enum": [PRODUCT, SOFTWARE]})
+    title = fields.String(required=True, metadata={"description": "A suggested job title."})
+    summary = fields.String(required=True)
+    responsibilities = fields.List(fields.String(), required=True)
+    traits = fields.List(fields.String(), required=True, metadata={"description": "What to screen for."})
+    interview_focus = fields.List(fields.String(), required=True)
+
+
+class ScorecardItemSchema(Schema):
+    name = fields.String(required=True, metadata={"example": "Company stage"})
+    rating = fields.String(required=True, metadata={"enum": list(RATINGS),
+                                                    "description": "Fit for product engineering, Greenhouse scale."})
+    note = fields.String(required=True)
+
+
 class RecommendationPreviewSchema(Schema):
     """An explained recommendation, evaluated but not stored."""
 
@@ -71,6 +97,21 @@ class RecommendationPreviewSchema(Schema):
     factors = fields.List(fields.Nested(FactorContributionSchema), required=True)
     summary = fields.String(required=True)
     model = fields.Nested(ModelRefSchema, required=True)
+    what_would_change = fields.List(
+        fields.Nested(ChangeSchema), required=True,
+        metadata={"description": "Per factor, the nearest other value that flips the recommendation, smallest "
+                                 "change first (empty when no single factor can)."},
+    )
+    role_profiles = fields.List(fields.Nested(RoleProfileSchema), required=True,
+                                metadata={"description": "One per recommended role, ready for a requisition."})
+    growth_engineering = fields.String(
+        required=True, allow_none=True,
+        metadata={"description": "When the priority growth makes growth engineers worth considering."},
+    )
+    scorecard = fields.List(fields.Nested(ScorecardItemSchema), required=True,
+                            metadata={"description": "One item per factor that counted, for an ATS scorecard."})
+    note_text = fields.String(required=True, metadata={"maxLength": 2000,
+                                                       "description": "Plain text for an ATS note field."})
 
 
 class RecommendationSchema(RecommendationPreviewSchema):

@@ -16,6 +16,7 @@ from service.config import ConfigurationError, Settings
 from service.db import make_engine, make_sessions
 from service.http import access_log, limits, openapi, problems, security
 from service.http import recommendations as recommendation_views
+from service.http import weight_profiles as weight_profile_views
 
 # What a browser page on an allowed origin may send and read.
 CORS_ALLOW_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"]
@@ -43,6 +44,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     engine = make_engine(settings.database_url)
     app.extensions["hiremix"] = Runtime(settings=settings, engine=engine, sessions=make_sessions(engine))
     app.url_map.converters["recommendation_id"] = recommendation_views.RecommendationIdConverter
+    app.url_map.converters["weight_profile_id"] = weight_profile_views.WeightProfileIdConverter
     # Hook order matters: request id, then the key, then the rate limit (which counts per key).
     problems.register(app)
     access_log.register(app, settings.production)
@@ -52,6 +54,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         CORS(app, origins=list(settings.cors_origins), allow_headers=CORS_ALLOW_HEADERS,
              expose_headers=CORS_EXPOSE_HEADERS, max_age=600)
     app.register_blueprint(recommendation_views.bp)
+    app.register_blueprint(weight_profile_views.model_bp)
+    app.register_blueprint(weight_profile_views.bp)
+    app.register_blueprint(weight_profile_views.simulations_bp)
     app.register_blueprint(openapi.bp)
     cli.register(app)
     return app

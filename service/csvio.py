@@ -20,10 +20,10 @@ from service.errors import HiremixError, InvalidInput, field_error
 
 PROFILE_COLUMNS = (
     "stage", "team_size", "product_complexity", "business_model", "priorities", "customer_access",
-    "planned_hires", "company_name", "external_id", "weight_profile_id",
+    "planned_hires", "company_name", "external_id", "weight_profile_id", "weight_profile_version",
 )
 REQUIRED_COLUMNS = ("stage", "team_size", "product_complexity", "business_model")
-_INTEGER_COLUMNS = ("team_size", "planned_hires")
+_INTEGER_COLUMNS = ("team_size", "planned_hires", "weight_profile_version")
 _INTEGER = re.compile(r"^[+-]?[0-9]{1,18}$")
 LIST_SEPARATOR = ";"
 

@@ -22,8 +22,8 @@ from sqlalchemy.orm import sessionmaker
 from service.ids import new_id
 from service.orm import ApiKey, Tenant
 
-SCOPES = ("recommendations:read", "recommendations:write", "admin")
-DEFAULT_SCOPES = ("recommendations:read", "recommendations:write")
+SCOPES = ("recommendations:read", "recommendations:write", "weight_profiles:read", "weight_profiles:write", "admin")
+DEFAULT_SCOPES = tuple(scope for scope in SCOPES if scope != "admin")
 LIVE_PREFIX = "hk_live_"
 TEST_PREFIX = "hk_test_"
 _ALPHABET = string.ascii_letters + string.digits

@@ -108,3 +108,34 @@ class IdempotencyRecord(Base):
     content_type: Mapped[str | None] = mapped_column(String(100), nullable=True)
     location: Mapped[str | None] = mapped_column(String(300), nullable=True)
     body: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class WeightProfileRecord(Base):
+    """A tenant's weight profile: its versions live in weight_profile_versions."""
+
+    __tablename__ = "weight_profiles"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+    latest_version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __table_args__ = (Index("ix_weight_profiles_tenant_id_created_at_id", "tenant_id", "created_at", "id"),)
+
+
+class WeightProfileVersionRecord(Base):
+    """One immutable version: nothing ever updates a row of this table."""
+
+    __tablename__ = "weight_profile_versions"
+
+    weight_profile_id: Mapped[str] = mapped_column(
+        ForeignKey("weight_profiles.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+    weights: Mapped[dict] = mapped_column(JSON, nullable=False)
+    leans: Mapped[dict] = mapped_column(JSON, nullable=False)
+    threshold_lower: Mapped[float] = mapped_column(Float, nullable=False)
+    threshold_upper: Mapped[float] = mapped_column(Float, nullable=False)
+    hash: Mapped[str] = mapped_column(String(80), nullable=False)

@@ -7,8 +7,6 @@ answer a caller already has.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -17,10 +15,15 @@ from typing import Iterator
 from sqlalchemy.orm import sessionmaker
 
 from schemas.recommendation import RecommendationPreviewSchema, RecommendationSchema
+from service import weight_profiles
 from service.engine import DEFAULT_WEIGHT_PROFILE, CompanyProfile, WeightProfile, evaluate
-from service.errors import HiremixError, InvalidInput, NotFound, field_error
+from service.engine.counterfactuals import what_would_change
+from service.engine.roles import growth_engineering, role_profiles
+from service.engine.writeback import note_text, scorecard
+from service.errors import HiremixError, NotFound
 from service.ids import new_id
 from service.orm import RecommendationRecord
+from service.paging import decode_position, encode_position, rfc3339
 from service.repository import ListFilter, Position, RecommendationRepository
 
 _STORED = RecommendationSchema()
@@ -40,14 +43,19 @@ class Page:
     next_cursor: str | None
 
 
-def preview(profile: dict) -> dict:
+def preview(profile: dict, tenant_id: str, sessions: sessionmaker) -> dict:
     """Evaluate a profile without storing it."""
-    return _PREVIEW.dump(_evaluate(profile))
+    return describe(profile, _weights(profile, tenant_id, sessions))
+
+
+def describe(profile: dict, weights: WeightProfile = DEFAULT_WEIGHT_PROFILE) -> dict:
+    """The preview document of a profile under known weights (no database involved)."""
+    return _PREVIEW.dump(_evaluate(profile, weights))
 
 
 def create(profile: dict, tenant_id: str, sessions: sessionmaker) -> Created:
     """Evaluate a profile and store the answer for `tenant_id`."""
-    created, record = _prepare(profile, tenant_id)
+    created, record = _prepare(profile, _weights(profile, tenant_id, sessions), tenant_id)
     with sessions.begin() as session:
         RecommendationRepository(session, tenant_id).add(record)
     return created
@@ -57,12 +65,16 @@ def create_many(items: list[dict | HiremixError], tenant_id: str, sessions: sess
     """Evaluate every valid item and store them in one transaction; errors pass through in place."""
     results: list[Created | HiremixError] = []
     records = []
+    resolved: dict[tuple, WeightProfile] = {}
     for item in items:
         if isinstance(item, HiremixError):
             results.append(item)
             continue
         try:
-            created, record = _prepare(item, tenant_id)
+            named = (item.get("weight_profile_id"), item.get("weight_profile_version"))
+            if named not in resolved:
+                resolved[named] = _weights(item, tenant_id, sessions)
+            created, record = _prepare(item, resolved[named], tenant_id)
         except HiremixError as error:
             results.append(error)
             continue
@@ -76,10 +88,12 @@ def create_many(items: list[dict | HiremixError], tenant_id: str, sessions: sess
     return results
 
 
-def _prepare(profile: dict, tenant_id: str) -> tuple[Created, RecommendationRecord]:
+def _prepare(profile: dict, weights: WeightProfile, tenant_id: str) -> tuple[Created, RecommendationRecord]:
     created_at = dt.datetime.now(dt.timezone.utc)
     recommendation_id = new_id("rec")
-    document = _STORED.dump({"id": recommendation_id, "created_at": _rfc3339(created_at), **_evaluate(profile)})
+    document = _STORED.dump(
+        {"id": recommendation_id, "created_at": rfc3339(created_at), **_evaluate(profile, weights)}
+    )
     body = to_json(document)
     record = RecommendationRecord(
         id=recommendation_id,
@@ -145,20 +159,10 @@ def _filters(query: dict) -> ListFilter:
     return ListFilter(**{name: query.get(name) for name in _FILTERS})
 
 
-def weight_profile(weight_profile_id: str | None) -> WeightProfile:
-    """The weights a request names; the built-in profile when it names none."""
-    if weight_profile_id in (None, DEFAULT_WEIGHT_PROFILE.id):
-        return DEFAULT_WEIGHT_PROFILE
-    raise InvalidInput(
-        "The request names a weight profile that does not exist.",
-        errors=[
-            field_error(
-                "/weight_profile_id",
-                "unknown_weight_profile",
-                f"No weight profile '{weight_profile_id}'; the built-in one is '{DEFAULT_WEIGHT_PROFILE.id}'.",
-            )
-        ],
-    )
+def _weights(profile: dict, tenant_id: str, sessions: sessionmaker) -> WeightProfile:
+    """The weights a profile names (the built-in ones when it names none)."""
+    return weight_profiles.resolve(profile.get("weight_profile_id"), profile.get("weight_profile_version"),
+                                   tenant_id, sessions)
 
 
 def to_json(document: dict) -> str:
@@ -166,35 +170,17 @@ def to_json(document: dict) -> str:
 
 
 def encode_cursor(position: Position) -> str:
-    raw = f"{_rfc3339(position.created_at)}|{position.id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_position(position.created_at, position.id)
 
 
 def decode_cursor(cursor: str) -> Position:
-    """The position a cursor names; a 422 naming `cursor` when it is not one of ours."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, _, recommendation_id = raw.partition("|")
-        created_at = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-        if not recommendation_id.startswith("rec_") or created_at.tzinfo is None:
-            raise ValueError(raw)
-        created_at = created_at.astimezone(dt.timezone.utc)
-    except (ValueError, OverflowError, UnicodeDecodeError, binascii.Error):
-        raise InvalidInput(
-            "The cursor is not valid.",
-            errors=[
-                field_error(
-                    "/cursor", "invalid_format", "Use next_cursor from a previous page unchanged.", parameter="cursor"
-                )
-            ],
-        ) from None
+    created_at, recommendation_id = decode_position(cursor, "rec_")
     return Position(created_at=created_at, id=recommendation_id)
 
 
-def _evaluate(profile: dict) -> dict:
-    """The fields of a result document, before a schema dumps them."""
-    weights = weight_profile(profile.get("weight_profile_id"))
-    company = CompanyProfile(
+def company_profile(profile: dict) -> CompanyProfile:
+    """What the engine weighs, from a loaded (or stored) profile."""
+    return CompanyProfile(
         stage=profile["stage"],
         team_size=profile["team_size"],
         product_complexity=profile["product_complexity"],
@@ -204,6 +190,11 @@ def _evaluate(profile: dict) -> dict:
         planned_hires=profile.get("planned_hires"),
         company_name=profile.get("company_name"),
     )
+
+
+def _evaluate(profile: dict, weights: WeightProfile) -> dict:
+    """The fields of a result document, before a schema dumps them."""
+    company = company_profile(profile)
     evaluation = evaluate(company, weights)
     understood = {
         "stage": company.stage,
@@ -216,7 +207,9 @@ def _evaluate(profile: dict) -> dict:
         "company_name": company.company_name,
         "external_id": profile.get("external_id"),
         "weight_profile_id": weights.id,
+        "weight_profile_version": weights.version,
     }
+    growth = growth_engineering(company)
     return {
         "profile": understood,
         "recommendation": evaluation.recommendation,
@@ -226,11 +219,12 @@ def _evaluate(profile: dict) -> dict:
         "factors": evaluation.factors,
         "summary": evaluation.summary,
         "model": evaluation.model,
+        "what_would_change": what_would_change(company, weights),
+        "role_profiles": role_profiles(company, evaluation.recommendation),
+        "growth_engineering": growth,
+        "scorecard": scorecard(evaluation.factors),
+        "note_text": note_text(company, evaluation, growth),
     }
-
-
-def _rfc3339(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def _not_found(recommendation_id: str) -> NotFound:

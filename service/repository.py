@@ -54,6 +54,18 @@ class RecommendationRepository:
         )
         return self.session.execute(query).rowcount > 0
 
+    def outcomes(self, limit: int) -> list:
+        """The newest `limit` rows as (id, profile, recommendation, share, weight_profile_id, version, hash)."""
+        table = RecommendationRecord
+        query = (
+            select(table.id, table.profile, table.recommendation, table.product_engineer_share,
+                   table.weight_profile_id, table.model_version, table.model_hash)
+            .where(table.tenant_id == self.tenant_id)
+            .order_by(table.created_at.desc(), table.id.desc())
+            .limit(limit)
+        )
+        return list(self.session.execute(query))
+
     def newest(self, filters: ListFilter, after: Position | None, limit: int) -> list[tuple[str, dt.datetime, str]]:
         """Up to `limit` (id, created_at, document) rows, newest first, past `after`."""
         table = RecommendationRecord

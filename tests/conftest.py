@@ -12,7 +12,14 @@ from service import create_app
 from service.cli import alembic_config
 from service.db import make_engine
 from service import keys
-from service.orm import ApiKey, IdempotencyRecord, RecommendationRecord, Tenant
+from service.orm import (
+    ApiKey,
+    IdempotencyRecord,
+    RecommendationRecord,
+    Tenant,
+    WeightProfileRecord,
+    WeightProfileVersionRecord,
+)
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -50,7 +57,8 @@ def app(database_url):
     yield app
     engine = app.extensions["hiremix"].engine
     with engine.begin() as connection:
-        for table in (IdempotencyRecord, RecommendationRecord, ApiKey, Tenant):
+        for table in (IdempotencyRecord, RecommendationRecord, WeightProfileVersionRecord, WeightProfileRecord,
+                      ApiKey, Tenant):
             connection.execute(delete(table))
     engine.dispose()
 

@@ -7,6 +7,7 @@ from service import recommendations
 
 EXAMPLE_ID = "rec_01jdk5m7c2v8q4x6r9t3w0y1za"
 EXAMPLE_CREATED_AT = "2026-11-26T09:30:00.000000Z"
+EXAMPLE_WEIGHT_PROFILE_ID = "wp_01jdk5m7c2v8q4x6r9t3w0y1zb"
 
 PROFILE_EXAMPLES = {
     "seed_b2b_saas": {
@@ -33,7 +34,7 @@ PROFILE_EXAMPLES = {
 
 
 def preview_example() -> dict:
-    return recommendations.preview(EXAMPLE_PROFILE)
+    return recommendations.describe(EXAMPLE_PROFILE)
 
 
 def recommendation_example() -> dict:
@@ -90,3 +91,82 @@ def export_csv_example() -> str:
     from service import csvio
 
     return "".join(csvio.write_recommendations([recommendation_example()]))
+
+
+SECURITY_FIRST = {
+    "name": "Security-first hiring",
+    "weights": {"priorities": 1.2},
+    "leans": {"priorities": {"security": -1.0}, "business_model": {"marketplace": -0.2}},
+    "thresholds": {"lower": 0.35, "upper": 0.65},
+}
+
+WEIGHT_PROFILE_EXAMPLES = {
+    "security_first": {"summary": "Weigh priorities double and security fully", "value": SECURITY_FIRST},
+    "name_only": {"summary": "A copy of the built-in weights to tune later", "value": {"name": "Our baseline"}},
+}
+
+WEIGHT_PROFILE_VERSION_EXAMPLES = {
+    "stricter_thresholds": {"summary": "Only change the thresholds", "value": {"thresholds": {"upper": 0.7}}},
+    "rename_and_reweigh": {
+        "summary": "A new name and one more weight",
+        "value": {"name": "Security-first hiring (2027)", "weights": {"customer_access": 1.0}},
+    },
+}
+
+SIMULATION_EXAMPLES = {
+    "inline_draft_on_stored": {
+        "summary": "Replay your newest 1,000 stored recommendations under a draft",
+        "value": {"weight_profile": {"thresholds": {"lower": 0.3, "upper": 0.45}}},
+    },
+    "stored_profile_on_supplied": {
+        "summary": "Replay two profiles under one of your weight profiles",
+        "value": {
+            "weight_profile_id": EXAMPLE_WEIGHT_PROFILE_ID,
+            "profiles": [EXAMPLE_PROFILE, PROFILE_EXAMPLES["enterprise_platform"]["value"]],
+        },
+    },
+}
+
+
+def _security_first():
+    from service.engine import DEFAULT_WEIGHT_PROFILE
+    from service.engine.weights import derive
+
+    return derive(DEFAULT_WEIGHT_PROFILE, id=EXAMPLE_WEIGHT_PROFILE_ID, version=1,
+                  weights=SECURITY_FIRST["weights"], leans=SECURITY_FIRST["leans"],
+                  lower=SECURITY_FIRST["thresholds"]["lower"], upper=SECURITY_FIRST["thresholds"]["upper"])
+
+
+def weight_profile_example() -> dict:
+    import datetime as dt
+
+    from service.weight_profiles import document
+
+    created = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.timezone.utc)
+    return document(_security_first(), SECURITY_FIRST["name"], created)
+
+
+def weight_profile_page_example() -> dict:
+    return {"data": [weight_profile_example()], "has_more": False, "next_cursor": None}
+
+
+def simulation_example() -> dict:
+    from service.engine import DEFAULT_WEIGHT_PROFILE
+    from service.engine.weights import derive
+    from service.recommendations import company_profile
+    from service.simulations import _model, _outcome
+    from service.engine.model import score
+
+    draft = derive(DEFAULT_WEIGHT_PROFILE, id="draft", version=1, lower=0.3, upper=0.45)
+    profile = {"stage": "growth", "team_size": 300, "product_complexity": "medium",
+               "business_model": "consumer_subscription", "priorities": ["ship_fast"]}
+    before, before_share = score(company_profile(profile), DEFAULT_WEIGHT_PROFILE)
+    after, after_share = score(company_profile(profile), draft)
+    assert before != after, "the simulation example must show a change"
+    return {
+        "evaluated": 240,
+        "changed": 1,
+        "weight_profile": _model(draft),
+        "items": [{"id": EXAMPLE_ID, "before": _outcome(before, before_share, _model(DEFAULT_WEIGHT_PROFILE)),
+                   "after": _outcome(after, after_share, _model(draft))}],
+    }

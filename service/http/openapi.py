@@ -19,7 +19,7 @@ from schemas.fields import CODES
 from service import __version__
 from service.http.apidoc import CSV, JSON, apidoc, json_response, problems, response
 from service.http.problems import PROBLEM_JSON, PROBLEM_TYPES, problem_type
-from service.ids import RECOMMENDATION_ID
+from service.ids import RECOMMENDATION_ID, WEIGHT_PROFILE_ID
 
 bp = Blueprint("meta", __name__)
 
@@ -116,6 +116,10 @@ def build(app: Flask) -> dict:
         tags=[
             {"name": "recommendations",
              "description": "Evaluate, store, list, export and erase recommendations, one or a batch at a time."},
+            {"name": "model", "description": "The model card: factors, values, leans, weights and evidence."},
+            {"name": "weight_profiles",
+             "description": "Your own weights: create, add immutable versions, list and fetch."},
+            {"name": "simulations", "description": "Replay recommendations under draft weights; nothing is stored."},
             {"name": "meta", "description": "This document and the problem types."},
         ],
         servers=[{"url": "http://127.0.0.1:8000", "description": "`make run` on your machine"}],
@@ -221,6 +225,9 @@ def _operation(rule, view, contract: dict) -> dict:
 _PATH_PARAMETERS = {
     "id": {"schema": {"type": "string", "pattern": f"^{RECOMMENDATION_ID}$"}, "example": "rec_01jdk5m7c2v8q4x6r9t3w0y1za"},
     "code": {"schema": {"type": "string"}, "example": "validation_failed"},
+    "profile_id": {"schema": {"type": "string", "pattern": f"^{WEIGHT_PROFILE_ID}$"},
+                   "example": "wp_01jdk5m7c2v8q4x6r9t3w0y1zb"},  # examples.EXAMPLE_WEIGHT_PROFILE_ID
+    "version": {"schema": {"type": "integer", "minimum": 1}, "example": 2},
 }
 
 

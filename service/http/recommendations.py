@@ -76,7 +76,7 @@ def preview_recommendation(profile: dict) -> Response:
     The body is a recommendation without `id` and `created_at`. Needs only
     the `recommendations:read` scope.
     """
-    return json_response(recommendations.preview(profile))
+    return json_response(recommendations.preview(profile, tenant_id(), _sessions()))
 
 
 @bp.post("/batch")

@@ -47,6 +47,12 @@ def requires(scope: str):
     return decorator
 
 
+def public(view):
+    """Mark a /v1 view as deliberately open to callers without a key."""
+    apidoc(view)["public"] = True
+    return view
+
+
 def principal() -> keys.Principal:
     return g.principal
 

@@ -25,7 +25,8 @@ def test_the_result_carries_every_field_of_the_contract(create):
     body = create(planned_hires=5).get_json()
     assert set(body) == {
         "id", "created_at", "profile", "recommendation", "scores", "confidence",
-        "headcount", "factors", "summary", "model",
+        "headcount", "factors", "summary", "model", "what_would_change", "role_profiles",
+        "growth_engineering", "scorecard", "note_text",
     }
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", body["created_at"])
     assert body["recommendation"] in ("product_engineers", "software_engineers", "both")
@@ -45,6 +46,7 @@ def test_the_profile_is_echoed_with_defaults_filled_in(create):
         "company_name": None,
         "external_id": None,
         "weight_profile_id": "wp_default",
+        "weight_profile_version": 1,
     }
 
 

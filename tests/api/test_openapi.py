@@ -1,5 +1,6 @@
 """The OpenAPI document: generated from the code, valid 3.1, complete, committed."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ import yaml
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 
+from service.http.examples import EXAMPLE_WEIGHT_PROFILE_ID
 from service.http.openapi import build, to_yaml
 from tests.api.conftest import VALID
 
@@ -49,13 +51,21 @@ def test_every_operation_has_a_summary_and_an_id(spec):
 
 
 def test_every_request_body_has_examples_that_validate(client, spec):
+    # Examples name an example weight profile; make a real one to stand in for it.
+    real = client.post("/v1/weight-profiles", json={"name": "stands in for the example"}).get_json()["id"]
     for path, method, operation in operations(spec):
         if "requestBody" in operation:
-            examples = operation["requestBody"]["content"]["application/json"]["examples"]
+            content = operation["requestBody"]["content"]
+            examples = content["application/json"]["examples"]
             assert examples, (path, method)
+            target = path.replace("{profile_id}", real)
             for example in examples.values():
-                response = client.post(path.replace("{id}", "x"), json=example["value"])
-                assert response.status_code in (200, 201), (path, example)
+                body = json.loads(json.dumps(example["value"]).replace(EXAMPLE_WEIGHT_PROFILE_ID, real))
+                response = client.post(target, json=body)
+                assert response.status_code in (200, 201), (path, example, response.get_json())
+            if "text/csv" in content:
+                response = client.post(target, data=content["text/csv"]["example"], content_type="text/csv")
+                assert response.status_code == 200 and response.get_json()["failed"] == 0, path
 
 
 def test_every_error_response_has_a_problem_example(spec):

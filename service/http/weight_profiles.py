@@ -1,0 +1,164 @@
+"""/v1/model, /v1/weight-profiles and /v1/simulations: thin views, one service call each."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app
+from werkzeug.routing import BaseConverter
+
+from schemas.simulation import SimulationRequestSchema, SimulationResultSchema
+from schemas.weight_profile import (
+    PageQuerySchema,
+    WeightProfileCreateSchema,
+    WeightProfilePageSchema,
+    WeightProfileSchema,
+    WeightProfileVersionCreateSchema,
+)
+from service import simulations, weight_profiles
+from service.engine import DEFAULT_WEIGHT_PROFILE
+from service.engine.card import model_card
+from service.http import examples
+from service.http.apidoc import body, json_response, problems, query, response
+from service.http.idempotent import idempotent
+from service.http.security import public, requires, tenant_id
+from service.ids import WEIGHT_PROFILE_ID
+
+model_bp = Blueprint("model", __name__, url_prefix="/v1/model")
+bp = Blueprint("weight_profiles", __name__, url_prefix="/v1/weight-profiles")
+simulations_bp = Blueprint("simulations", __name__, url_prefix="/v1/simulations")
+
+READ = "weight_profiles:read"
+WRITE = "weight_profiles:write"
+_LOCATION = {"Location": {"description": "Path of the new version.", "schema": {"type": "string"}}}
+_MODEL_SCHEMA = {"type": "object", "required": ["factors", "thresholds", "combination", "version", "hash"]}
+
+
+class WeightProfileIdConverter(BaseConverter):
+    regex = WEIGHT_PROFILE_ID
+
+
+def _sessions():
+    return current_app.extensions["hiremix"].sessions
+
+
+@model_bp.get("", strict_slashes=False)
+@public
+@response(200, "The model card of the built-in weights.", schema=_MODEL_SCHEMA,
+          example=lambda: model_card(DEFAULT_WEIGHT_PROFILE))
+def get_model() -> Response:
+    """Describe the model: factors, values, leans, weights, evidence.
+
+    Every factor with its description, weight and allowed values; each value
+    with its lean (-1 software engineers .. 1 product engineers) and the
+    evidence ids (E1..E13) behind it; team-size bands with their ranges; the
+    thresholds, how contributions combine, and the version and hash. Needs
+    no key.
+    """
+    response_ = json_response(model_card(DEFAULT_WEIGHT_PROFILE))
+    response_.headers["Cache-Control"] = "public, max-age=300"
+    return response_
+
+
+@bp.post("", strict_slashes=False)
+@requires(WRITE)
+@idempotent
+@body(WeightProfileCreateSchema(), examples=examples.WEIGHT_PROFILE_EXAMPLES)
+@response(201, "Created: version 1, complete.", schema=WeightProfileSchema, example=examples.weight_profile_example,
+          headers=_LOCATION)
+@problems(400, 413, 415, 422, 503)
+def create_weight_profile(data: dict) -> Response:
+    """Create a weight profile (version 1).
+
+    Only `name` is required: `weights`, `leans` and `thresholds` replace the
+    built-in profile's where given, and the stored profile is the complete
+    result.
+    """
+    document = weight_profiles.create(data, tenant_id(), _sessions())
+    return json_response(document, 201, {"Location": _version_path(document)})
+
+
+@bp.post("/<weight_profile_id:profile_id>/versions")
+@requires(WRITE)
+@idempotent
+@body(WeightProfileVersionCreateSchema(), examples=examples.WEIGHT_PROFILE_VERSION_EXAMPLES)
+@response(201, "Created: the next version, complete.", schema=WeightProfileSchema,
+          example=lambda: {**examples.weight_profile_example(), "version": 2},
+          headers=_LOCATION)
+@problems(400, 404, 413, 415, 422, 503)
+def create_weight_profile_version(data: dict, profile_id: str) -> Response:
+    """Add the next version of a weight profile.
+
+    The new version is the latest one with your changes; earlier versions
+    never change, and recommendations made with them keep their answers.
+    """
+    document = weight_profiles.add_version(profile_id, data, tenant_id(), _sessions())
+    return json_response(document, 201, {"Location": _version_path(document)})
+
+
+@bp.get("", strict_slashes=False)
+@requires(READ)
+@query(PageQuerySchema())
+@response(200, "Your weight profiles (latest versions), newest first.", schema=WeightProfilePageSchema,
+          example=examples.weight_profile_page_example)
+@problems(422, 503)
+def list_weight_profiles(params: dict) -> Response:
+    """List your weight profiles.
+
+    The built-in profile is not listed; fetch it as `wp_default`.
+    """
+    return _page(weight_profiles.newest(params, tenant_id(), _sessions()))
+
+
+@bp.get("/<weight_profile_id:profile_id>")
+@requires(READ)
+@response(200, "The latest version.", schema=WeightProfileSchema, example=examples.weight_profile_example)
+@problems(404, 503)
+def get_weight_profile(profile_id: str) -> Response:
+    """Fetch a weight profile's latest version (`wp_default`: the built-in one)."""
+    return json_response(weight_profiles.fetch(profile_id, None, tenant_id(), _sessions()))
+
+
+@bp.get("/<weight_profile_id:profile_id>/versions")
+@requires(READ)
+@query(PageQuerySchema())
+@response(200, "Every version, newest first.", schema=WeightProfilePageSchema,
+          example=examples.weight_profile_page_example)
+@problems(404, 422, 503)
+def list_weight_profile_versions(params: dict, profile_id: str) -> Response:
+    """List the versions of a weight profile."""
+    return _page(weight_profiles.versions(profile_id, params, tenant_id(), _sessions()))
+
+
+@bp.get("/<weight_profile_id:profile_id>/versions/<int:version>")
+@requires(READ)
+@response(200, "That version, exactly as made.", schema=WeightProfileSchema, example=examples.weight_profile_example)
+@problems(404, 503)
+def get_weight_profile_version(profile_id: str, version: int) -> Response:
+    """Fetch one version of a weight profile."""
+    return json_response(weight_profiles.fetch(profile_id, version, tenant_id(), _sessions()))
+
+
+@simulations_bp.post("", strict_slashes=False)
+@requires("recommendations:read")
+@idempotent
+@body(SimulationRequestSchema(), examples=examples.SIMULATION_EXAMPLES)
+@response(200, "Which recommendations the draft weights would change; nothing is stored.",
+          schema=SimulationResultSchema, example=examples.simulation_example)
+@problems(400, 413, 415, 422, 503)
+def simulate(request_: dict) -> Response:
+    """Replay recommendations under draft weights.
+
+    Give draft weights inline (`weight_profile`) or name a stored profile
+    (`weight_profile_id`). Replays the profiles you send, or else your
+    newest 1,000 stored recommendations, and lists those whose
+    recommendation would change, before and after. Stores nothing.
+    """
+    return json_response(simulations.simulate(request_, tenant_id(), _sessions()))
+
+
+def _page(page: weight_profiles.Page) -> Response:
+    return json_response({"data": page.documents, "has_more": page.next_cursor is not None,
+                          "next_cursor": page.next_cursor})
+
+
+def _version_path(document: dict) -> str:
+    return f"{bp.url_prefix}/{document['id']}/versions/{document['version']}"

@@ -1,0 +1,240 @@
+"""Use cases of weight profiles: create, add a version, fetch, list, and resolve for evaluation.
+
+Versions are immutable: nothing here updates a version row, and a
+recommendation records the exact version and hash it was decided with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.engine import DEFAULT_WEIGHT_PROFILE, WeightProfile
+from service.engine.weights import COMBINATION, derive
+from service.errors import InvalidInput, NotFound, field_error
+from service.ids import new_id
+from service.orm import WeightProfileRecord, WeightProfileVersionRecord
+from service.paging import decode_position, encode_position, rfc3339
+
+
+@dataclass(frozen=True)
+class Page:
+    documents: list[dict]
+    next_cursor: str | None
+
+
+def built_in_document() -> dict:
+    return document(DEFAULT_WEIGHT_PROFILE, "Built-in weights", None)
+
+
+def create(data: dict, tenant_id: str, sessions: sessionmaker) -> dict:
+    """Version 1: the built-in profile with the caller's changes."""
+    profile = _derived(DEFAULT_WEIGHT_PROFILE, data, new_id("wp"), 1)
+    now = _now()
+    with sessions.begin() as session:
+        session.add(WeightProfileRecord(id=profile.id, tenant_id=tenant_id, created_at=now, latest_version=1))
+        session.flush()  # the profile row must exist before its version names it
+        session.add(_version_row(profile, data["name"], now))
+    return document(profile, data["name"], now)
+
+
+def add_version(profile_id: str, data: dict, tenant_id: str, sessions: sessionmaker) -> dict:
+    """The next version: the latest version with the caller's changes. Earlier versions stay as they are."""
+    if profile_id == DEFAULT_WEIGHT_PROFILE.id:
+        raise InvalidInput(
+            "The built-in weight profile cannot get new versions; create your own with POST /v1/weight-profiles.",
+            errors=[field_error("", "not_applicable", "Create a weight profile of your own instead.")],
+        )
+    for _attempt in range(10):
+        with sessions() as session:
+            record = _owned(session, profile_id, tenant_id)
+            latest = _version(session, profile_id, record.latest_version)
+        base = _engine_profile(latest)
+        number = record.latest_version + 1
+        profile = _derived(base, data, profile_id, number)
+        name = data.get("name", latest.name)
+        now = _now()
+        try:
+            with sessions.begin() as session:
+                session.add(_version_row(profile, name, now))
+                session.flush()
+                moved = session.execute(
+                    WeightProfileRecord.__table__.update()
+                    .where(WeightProfileRecord.id == profile_id,
+                           WeightProfileRecord.latest_version == number - 1)
+                    .values(latest_version=number)
+                ).rowcount
+                if moved != 1:
+                    raise _Raced()
+        except (IntegrityError, _Raced):
+            continue  # another version was added at the same moment: build on that one
+        return document(profile, name, now)
+    raise InvalidInput("Too many versions were added at once; try again.",
+                       errors=[field_error("", "not_applicable", "Retry the request.")])
+
+
+def fetch(profile_id: str, version: int | None, tenant_id: str, sessions: sessionmaker) -> dict:
+    """One version (the latest by default) of the built-in profile or one of the tenant's."""
+    if profile_id == DEFAULT_WEIGHT_PROFILE.id:
+        if version not in (None, DEFAULT_WEIGHT_PROFILE.version):
+            raise NotFound(f"The built-in weight profile has only version {DEFAULT_WEIGHT_PROFILE.version}.")
+        return built_in_document()
+    with sessions() as session:
+        record = _owned(session, profile_id, tenant_id)
+        row = _version(session, profile_id, version or record.latest_version)
+    return document(_engine_profile(row), row.name, row.created_at)
+
+
+def newest(query: dict, tenant_id: str, sessions: sessionmaker) -> Page:
+    """The tenant's weight profiles (latest versions), newest first."""
+    limit = query["limit"]
+    table = WeightProfileRecord
+    statement = select(table, WeightProfileVersionRecord).join(
+        WeightProfileVersionRecord,
+        and_(WeightProfileVersionRecord.weight_profile_id == table.id,
+             WeightProfileVersionRecord.version == table.latest_version),
+    ).where(table.tenant_id == tenant_id)
+    if "cursor" in query:
+        created_at, last_id = decode_position(query["cursor"], "wp_")
+        statement = statement.where(or_(table.created_at < created_at,
+                                        and_(table.created_at == created_at, table.id < last_id)))
+    statement = statement.order_by(table.created_at.desc(), table.id.desc()).limit(limit + 1)
+    with sessions() as session:
+        rows = session.execute(statement).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    documents = [document(_engine_profile(v), v.name, v.created_at) for p, v in rows]
+    cursor = encode_position(rows[-1][0].created_at, rows[-1][0].id) if more else None
+    return Page(documents, cursor)
+
+
+def versions(profile_id: str, query: dict, tenant_id: str, sessions: sessionmaker) -> Page:
+    """Every version of one profile, newest first."""
+    if profile_id == DEFAULT_WEIGHT_PROFILE.id:
+        return Page([built_in_document()], None)
+    limit = query["limit"]
+    with sessions() as session:
+        record = _owned(session, profile_id, tenant_id)
+        statement = select(WeightProfileVersionRecord).where(WeightProfileVersionRecord.weight_profile_id == profile_id)
+        if "cursor" in query:
+            below = _version_cursor(query["cursor"])
+            statement = statement.where(WeightProfileVersionRecord.version < below)
+        rows = session.execute(
+            statement.order_by(WeightProfileVersionRecord.version.desc()).limit(limit + 1)
+        ).scalars().all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    documents = [document(_engine_profile(r), r.name, r.created_at) for r in rows]
+    return Page(documents, f"v{rows[-1].version}" if more else None)
+
+
+def resolve(profile_id: str | None, version: int | None, tenant_id: str, sessions: sessionmaker,
+            pointer: str = "/weight_profile_id") -> WeightProfile:
+    """The exact weights a request names: 422 (naming the field) when they do not exist for this tenant."""
+    if profile_id in (None, DEFAULT_WEIGHT_PROFILE.id):
+        if version not in (None, DEFAULT_WEIGHT_PROFILE.version):
+            raise _unknown(pointer.replace("_id", "_version"), f"The built-in weight profile has only version "
+                                                              f"{DEFAULT_WEIGHT_PROFILE.version}.")
+        return DEFAULT_WEIGHT_PROFILE
+    with sessions() as session:
+        record = session.get(WeightProfileRecord, profile_id)
+        if record is None or record.tenant_id != tenant_id:
+            raise _unknown(pointer, f"No weight profile '{profile_id}'; the built-in one is "
+                                    f"'{DEFAULT_WEIGHT_PROFILE.id}'.")
+        row = session.get(WeightProfileVersionRecord, (profile_id, version or record.latest_version))
+    if row is None:
+        raise _unknown(pointer.replace("_id", "_version"),
+                       f"Weight profile '{profile_id}' has versions 1 to {record.latest_version}.")
+    return _engine_profile(row)
+
+
+def draft(data: dict) -> WeightProfile:
+    """An inline, unsaved profile for a simulation: the built-in one with the given changes."""
+    return _derived(DEFAULT_WEIGHT_PROFILE, data, "draft", 1, pointer="/weight_profile/thresholds")
+
+
+class _Raced(Exception):
+    pass
+
+
+def _derived(base: WeightProfile, data: dict, profile_id: str, version: int,
+             pointer: str = "/thresholds") -> WeightProfile:
+    thresholds = data.get("thresholds") or {}
+    try:
+        return derive(base, id=profile_id, version=version, weights=data.get("weights"), leans=data.get("leans"),
+                      lower=thresholds.get("lower"), upper=thresholds.get("upper"))
+    except ValueError:
+        lower = thresholds.get("lower", base.thresholds.lower)
+        upper = thresholds.get("upper", base.thresholds.upper)
+        raise InvalidInput(
+            "The thresholds are out of order.",
+            errors=[field_error(f"{pointer}/lower", "out_of_range",
+                                f"lower ({lower:g}) must not be above upper ({upper:g}).")],
+        ) from None
+
+
+def _engine_profile(row: WeightProfileVersionRecord) -> WeightProfile:
+    profile = derive(DEFAULT_WEIGHT_PROFILE, id=row.weight_profile_id, version=row.version, weights=row.weights,
+                     leans=row.leans, lower=row.threshold_lower, upper=row.threshold_upper)
+    if profile.hash != row.hash:  # the stored numbers must still be the ones that were hashed
+        raise RuntimeError(f"weight profile {row.weight_profile_id} v{row.version} does not match its hash")
+    return profile
+
+
+def _version_row(profile: WeightProfile, name: str, now: dt.datetime) -> WeightProfileVersionRecord:
+    canonical = profile.canonical()
+    return WeightProfileVersionRecord(
+        weight_profile_id=profile.id, version=profile.version, name=name, created_at=now,
+        weights=canonical["weights"], leans=canonical["leans"],
+        threshold_lower=profile.thresholds.lower, threshold_upper=profile.thresholds.upper, hash=profile.hash,
+    )
+
+
+def document(profile: WeightProfile, name: str, created_at: dt.datetime | None) -> dict:
+    """One version as the API shows it: the same bytes for as long as it exists."""
+    canonical = profile.canonical()
+    return {
+        "id": profile.id,
+        "name": name,
+        "version": profile.version,
+        "hash": profile.hash,
+        "created_at": None if created_at is None else rfc3339(created_at),
+        "combination": COMBINATION,
+        "weights": canonical["weights"],
+        "leans": canonical["leans"],
+        "thresholds": canonical["thresholds"],
+    }
+
+
+def _owned(session: Session, profile_id: str, tenant_id: str) -> WeightProfileRecord:
+    record = session.get(WeightProfileRecord, profile_id)
+    if record is None or record.tenant_id != tenant_id:
+        raise NotFound(f"No weight profile '{profile_id}'.")
+    return record
+
+
+def _version(session: Session, profile_id: str, version: int) -> WeightProfileVersionRecord:
+    row = session.get(WeightProfileVersionRecord, (profile_id, version))
+    if row is None:
+        raise NotFound(f"Weight profile '{profile_id}' has no version {version}.")
+    return row
+
+
+def _version_cursor(cursor: str) -> int:
+    if cursor.startswith("v") and cursor[1:].isdigit() and len(cursor) < 12:
+        return int(cursor[1:])
+    raise InvalidInput("The cursor is not valid.", errors=[
+        field_error("/cursor", "invalid_format", "Use next_cursor from a previous page unchanged.", parameter="cursor")])
+
+
+def _unknown(pointer: str, message: str) -> InvalidInput:
+    return InvalidInput("The request names a weight profile that does not exist.",
+                        errors=[field_error(pointer, "unknown_weight_profile", message)])
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)

@@ -1,0 +1,54 @@
+"""The model card, what would change a recommendation, role profiles and ATS write-back, over HTTP."""
+
+from hypothesis import HealthCheck, given, settings
+
+from service.engine.catalogue import BUSINESS_MODELS, CUSTOMER_ACCESS, PRIORITIES, PRODUCT_COMPLEXITIES, STAGES
+from tests.api.conftest import VALID
+from tests.strategies import as_payload, profiles
+
+REPLAY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def test_the_model_card_needs_no_key_and_names_every_value(anonymous, client):
+    response = anonymous.get("/v1/model")
+    assert response.status_code == 200 and "max-age" in response.headers["Cache-Control"]
+    card = response.get_json()
+    values = {f["name"]: {v["value"] for v in f["values"]} for f in card["factors"]}
+    assert values["stage"] == set(STAGES) and values["business_model"] == set(BUSINESS_MODELS)
+    assert values["product_complexity"] == set(PRODUCT_COMPLEXITIES) and values["priorities"] == set(PRIORITIES)
+    assert values["customer_access"] == set(CUSTOMER_ACCESS)
+    assert (card["version"], card["combination"], card["thresholds"]) == (1, "logistic-additive-v1",
+                                                                          {"lower": 0.4, "upper": 0.6})
+    assert card["weight_profile_id"] == "wp_default"
+    assert client.post("/v1/recommendations/preview", json=VALID).get_json()["model"]["hash"] == card["hash"]
+
+
+@REPLAY
+@given(profiles)
+def test_every_what_would_change_entry_is_true_when_replayed_through_preview(client, profile):
+    payload = as_payload(profile)
+    result = client.post("/v1/recommendations/preview", json=payload).get_json()
+    for change in result["what_would_change"]:
+        assert change["from"] == result["profile"][change["factor"]]
+        replayed = client.post("/v1/recommendations/preview", json={**payload, change["factor"]: change["to"]})
+        assert replayed.status_code == 200, replayed.get_data(as_text=True)
+        assert replayed.get_json()["recommendation"] == change["recommendation"] != result["recommendation"]
+
+
+def test_a_stored_recommendation_carries_everything_an_ats_needs(create):
+    body = create(stage="growth", team_size=300, product_complexity="medium",
+                  business_model="consumer_subscription", priorities=["ship_fast", "innovation", "growth"],
+                  planned_hires=5, company_name="Streamly").get_json()
+    assert [r["role"] for r in body["role_profiles"]] == (
+        ["product_engineers", "software_engineers"] if body["recommendation"] == "both" else [body["recommendation"]])
+    assert all(r["title"] and r["responsibilities"] and r["traits"] and r["interview_focus"]
+               for r in body["role_profiles"])
+    assert "growth engineer" in body["growth_engineering"]
+    assert [item["name"] for item in body["scorecard"]] == [
+        "Company stage", "Engineering team size", "Product complexity", "Business model", "Hiring priorities"]
+    assert {item["rating"] for item in body["scorecard"]} <= {"definitely_not", "no", "mixed", "yes", "strong_yes"}
+    assert len(body["note_text"]) <= 2000 and body["note_text"].startswith("hiremix recommendation for Streamly")
+
+
+def test_without_growth_there_is_no_growth_engineering(create):
+    assert create().get_json()["growth_engineering"] is None

@@ -1,0 +1,182 @@
+"""Weight profiles: create, immutable versions, use in recommendations, tenancy and validation."""
+
+import threading
+
+import pytest
+
+from service import keys
+from tests.api.conftest import VALID, problem
+
+SECURITY_FIRST = {"name": "Security-first", "weights": {"priorities": 1.2},
+                  "leans": {"priorities": {"security": -1.0}}, "thresholds": {"lower": 0.35}}
+BALANCED = {"stage": "growth", "team_size": 300, "product_complexity": "medium",
+            "business_model": "consumer_subscription", "priorities": ["ship_fast", "innovation"]}
+
+
+@pytest.fixture
+def profile(client):
+    response = client.post("/v1/weight-profiles", json=SECURITY_FIRST)
+    assert response.status_code == 201
+    return response.get_json()
+
+
+def test_create_answers_the_complete_profile_as_version_1(client, profile):
+    assert profile["id"].startswith("wp_") and profile["version"] == 1
+    assert profile["weights"]["priorities"] == 1.2 and profile["weights"]["stage"] == 0.9
+    assert profile["leans"]["priorities"]["security"] == -1.0 and profile["leans"]["priorities"]["scale"] == -1.0
+    assert profile["thresholds"] == {"lower": 0.35, "upper": 0.6}
+    assert set(profile["leans"]["team_size"]) == {"first_hire", "small", "mid", "large", "very_large", "huge"}
+    assert profile["hash"].startswith("sha256:") and profile["combination"] == "logistic-additive-v1"
+
+
+def test_only_the_name_is_required(client):
+    copy = client.post("/v1/weight-profiles", json={"name": "Baseline"}).get_json()
+    assert copy["hash"] == client.get("/v1/weight-profiles/wp_default").get_json()["hash"]
+
+
+def test_a_new_version_builds_on_the_latest_and_leaves_earlier_ones_unchanged(client, profile):
+    first = client.get(f"/v1/weight-profiles/{profile['id']}/versions/1").get_data()
+    response = client.post(f"/v1/weight-profiles/{profile['id']}/versions", json={"thresholds": {"upper": 0.7}})
+    assert response.status_code == 201
+    assert response.headers["Location"] == f"/v1/weight-profiles/{profile['id']}/versions/2"
+    second = response.get_json()
+    assert (second["version"], second["name"], second["thresholds"]) == (2, "Security-first",
+                                                                          {"lower": 0.35, "upper": 0.7})
+    assert second["weights"]["priorities"] == 1.2  # kept from version 1
+    assert client.get(f"/v1/weight-profiles/{profile['id']}/versions/1").get_data() == first
+    assert client.get(f"/v1/weight-profiles/{profile['id']}").get_json()["version"] == 2
+    listed = client.get(f"/v1/weight-profiles/{profile['id']}/versions").get_json()["data"]
+    assert [v["version"] for v in listed] == [2, 1]
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
+def test_versions_cannot_be_edited_or_erased(client, profile, method):
+    for path in (f"/v1/weight-profiles/{profile['id']}", f"/v1/weight-profiles/{profile['id']}/versions/1"):
+        problem(client.open(path, method=method, json={"name": "x"}), 405, "method_not_allowed")
+
+
+def test_a_recommendation_records_the_version_and_keeps_its_answer_after_newer_versions(client, profile):
+    made = client.post("/v1/recommendations", json={**BALANCED, "weight_profile_id": profile["id"]})
+    body = made.get_json()
+    assert body["model"] == {"weight_profile_id": profile["id"], "version": 1, "hash": profile["hash"]}
+    assert body["profile"]["weight_profile_version"] == 1
+    newer = client.post(f"/v1/weight-profiles/{profile['id']}/versions",
+                        json={"weights": {"priorities": 0.0}}).get_json()
+    assert client.get(made.headers["Location"]).get_data() == made.get_data()
+    again = client.post("/v1/recommendations", json={**BALANCED, "weight_profile_id": profile["id"]}).get_json()
+    assert again["model"] == {"weight_profile_id": profile["id"], "version": 2, "hash": newer["hash"]}
+    pinned = client.post("/v1/recommendations", json={**BALANCED, "weight_profile_id": profile["id"],
+                                                      "weight_profile_version": 1}).get_json()
+    assert pinned["model"] == body["model"] and pinned["scores"] == body["scores"]
+
+
+def test_the_weights_change_the_answer_as_tuned(client, profile):
+    profile_ = {**VALID, "priorities": ["security"], "team_size": 60, "stage": "series_b"}
+    default = client.post("/v1/recommendations/preview", json=profile_).get_json()
+    tuned = client.post("/v1/recommendations/preview",
+                        json={**profile_, "weight_profile_id": profile["id"]}).get_json()
+    assert tuned["scores"]["product_engineers"] < default["scores"]["product_engineers"]
+    security = next(f for f in tuned["factors"] if f["factor"] == "priorities")
+    assert (security["weight"], security["lean"]) == (1.2, -1.0)
+
+
+@pytest.mark.parametrize(
+    ("body", "pointer", "code"),
+    [
+        ({"weights": {"stage": -1}}, "/weights/stage", "out_of_range"),
+        ({"weights": {"stage": 101}}, "/weights/stage", "out_of_range"),
+        ({"weights": {"stage": "heavy"}}, "/weights/stage", "invalid_type"),
+        ({"weights": {"stage": True}}, "/weights/stage", "invalid_type"),
+        ({"weights": {"colour": 1}}, "/weights/colour", "unknown_field"),
+        ({"weights": [1, 2]}, "/weights", "invalid_type"),
+        ({"leans": {"stage": {"series_z": 0.5}}}, "/leans/stage/series_z", "invalid_choice"),
+        ({"leans": {"stage": {"seed": 1.5}}}, "/leans/stage/seed", "out_of_range"),
+        ({"leans": {"team_size": {"small": -2}}}, "/leans/team_size/small", "out_of_range"),
+        ({"leans": {"mood": {"x": 1}}}, "/leans/mood", "unknown_field"),
+        ({"leans": {"stage": 1}}, "/leans/stage", "invalid_type"),
+        ({"thresholds": {"lower": 0}}, "/thresholds/lower", "out_of_range"),
+        ({"thresholds": {"upper": 1}}, "/thresholds/upper", "out_of_range"),
+        ({"thresholds": {"lower": 0.7}}, "/thresholds/lower", "out_of_range"),
+        ({"thresholds": {"lower": 0.7, "upper": 0.6}}, "/thresholds/lower", "out_of_range"),
+        ({"thresholds": {"middle": 0.5}}, "/thresholds/middle", "unknown_field"),
+        ({"colour": "red"}, "/colour", "unknown_field"),
+    ],
+)
+def test_a_bad_profile_is_422_naming_the_field_and_stores_nothing(client, body, pointer, code):
+    body = problem(client.post("/v1/weight-profiles", json={"name": "Bad", **body}), 422, "validation_failed")
+    assert (pointer, code) in [(e["pointer"], e["code"]) for e in body["errors"]]
+    assert client.get("/v1/weight-profiles").get_json()["data"] == []
+
+
+def test_non_finite_weights_are_refused(client):
+    response = client.post("/v1/weight-profiles", data='{"name": "x", "weights": {"stage": 1e400}}',
+                           content_type="application/json")
+    assert problem(response, 422, "validation_failed")["errors"][0]["pointer"] == "/weights/stage"
+
+
+def test_a_name_is_required_on_creation_only(client, profile):
+    problem(client.post("/v1/weight-profiles", json={}), 422, "validation_failed")
+    renamed = client.post(f"/v1/weight-profiles/{profile['id']}/versions", json={"name": "Renamed"}).get_json()
+    assert renamed["name"] == "Renamed" and renamed["hash"] == profile["hash"]
+
+
+def test_unknown_profiles_and_versions(client, profile):
+    for body, pointer in (({"weight_profile_id": "wp_nope"}, "/weight_profile_id"),
+                          ({"weight_profile_id": profile["id"], "weight_profile_version": 9}, "/weight_profile_version"),
+                          ({"weight_profile_version": 2}, "/weight_profile_version")):
+        errors = problem(client.post("/v1/recommendations", json={**VALID, **body}), 422, "validation_failed")["errors"]
+        assert (errors[0]["pointer"], errors[0]["code"]) == (pointer, "unknown_weight_profile")
+    problem(client.get(f"/v1/weight-profiles/{profile['id']}/versions/9"), 404, "not_found")
+    problem(client.get("/v1/weight-profiles/wp_0000000000000000000000000a"), 404, "not_found")
+    problem(client.post("/v1/weight-profiles/wp_default/versions", json={}), 422, "validation_failed")
+
+
+def test_the_built_in_profile_is_readable_by_id(client):
+    built_in = client.get("/v1/weight-profiles/wp_default").get_json()
+    assert (built_in["id"], built_in["version"], built_in["created_at"]) == ("wp_default", 1, None)
+    assert built_in["hash"] == client.get("/v1/model").get_json()["hash"]
+
+
+def test_another_tenants_profile_does_not_exist_for_you(anonymous, new_key, profile):
+    other = {"Authorization": f"Bearer {new_key('tenant b')}"}
+    problem(anonymous.get(f"/v1/weight-profiles/{profile['id']}", headers=other), 404, "not_found")
+    problem(anonymous.get(f"/v1/weight-profiles/{profile['id']}/versions", headers=other), 404, "not_found")
+    problem(anonymous.post(f"/v1/weight-profiles/{profile['id']}/versions", json={}, headers=other), 404, "not_found")
+    assert anonymous.get("/v1/weight-profiles", headers=other).get_json()["data"] == []
+    used = anonymous.post("/v1/recommendations", json={**VALID, "weight_profile_id": profile["id"]}, headers=other)
+    assert problem(used, 422, "validation_failed")["errors"][0]["code"] == "unknown_weight_profile"
+
+
+def test_the_list_is_newest_first_and_paginated(client):
+    made = [client.post("/v1/weight-profiles", json={"name": f"P{n}"}).get_json()["id"] for n in range(3)]
+    first = client.get("/v1/weight-profiles?limit=2").get_json()
+    second = client.get(f"/v1/weight-profiles?limit=2&cursor={first['next_cursor']}").get_json()
+    assert [p["id"] for p in first["data"] + second["data"]] == made[::-1]
+    assert first["has_more"] and not second["has_more"]
+    problem(client.get("/v1/weight-profiles?cursor=nonsense"), 422, "validation_failed")
+
+
+def test_keys_need_the_weight_profile_scopes(anonymous, new_key, profile):
+    reader = {"Authorization": f"Bearer {new_key('r', scopes=('weight_profiles:read',))}"}
+    problem(anonymous.post("/v1/weight-profiles", json={"name": "x"}, headers=reader), 403, "insufficient_scope")
+    recommender = {"Authorization": f"Bearer {new_key('w', scopes=('recommendations:write',))}"}
+    problem(anonymous.get("/v1/weight-profiles", headers=recommender), 403, "insufficient_scope")
+
+
+def test_versions_added_at_once_get_distinct_numbers(app, api_key, profile):
+    barrier = threading.Barrier(4)
+    numbers = []
+
+    def add(n):
+        client = app.test_client()
+        barrier.wait()
+        response = client.post(f"/v1/weight-profiles/{profile['id']}/versions", json={"weights": {"stage": n}},
+                               headers={"Authorization": f"Bearer {api_key}"})
+        numbers.append(response.get_json().get("version"))
+
+    threads = [threading.Thread(target=add, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(numbers) == [2, 3, 4, 5]
