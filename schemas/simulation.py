@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from schemas.fields import Integer, List, StrictSchema, String, between, coded, text
 from schemas.profile import CompanyProfileSchema
@@ -34,6 +34,9 @@ class SimulationRequestSchema(StrictSchema):
     @validates_schema
     def _one_draft(self, data, **kwargs):
         check_one_of(data, "weight_profile", "weight_profile_id")
+        if "weight_profile_version" in data and "weight_profile_id" not in data:
+            raise ValidationError({"weight_profile_version": [
+                coded("not_applicable", "A version only goes with weight_profile_id.")]})
 
 
 class SimulationModelSchema(Schema):

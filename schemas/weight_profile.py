@@ -17,7 +17,7 @@ from schemas.fields import (
 )
 from service.engine.catalogue import FACTORS, FACTORS_BY_NAME
 
-WEIGHT_MAX = 100.0
+WEIGHT_MAX = 1_000_000.0  # keeps every log-odds sum finite
 FACTOR_NAMES = tuple(f.name for f in FACTORS)
 
 
@@ -25,8 +25,9 @@ def _number(value, low: float, high: float) -> list[str]:
     """The coded errors of one number, or none."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return [coded("invalid_type", "Expected a number.")]
-    if not math.isfinite(value):
+    if isinstance(value, float) and not math.isfinite(value):
         return [coded("out_of_range", "Must be a finite number.")]
+    # ints compare exactly, however many digits they have (no float conversion, no overflow)
     if not low <= value <= high:
         return [coded("out_of_range", f"Must be at least {low:g} and at most {high:g}.")]
     return []
@@ -39,7 +40,7 @@ def _object(value) -> dict:
 
 
 class FactorWeights(fields.Field):
-    """{factor: weight}, weights finite and from 0 to 100; any subset of the factors."""
+    """{factor: weight}, weights finite and from 0 to 1,000,000; any subset of the factors."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         errors = {}
@@ -99,7 +100,7 @@ class ThresholdsInputSchema(StrictSchema):
 
 _WEIGHTS_DOC = {
     "type": "object",
-    "description": "Weight per factor, 0 to 100; factors left out keep the base profile's weight.",
+    "description": "Weight per factor, 0 to 1,000,000; factors left out keep the base profile's weight.",
     "propertyNames": {"enum": list(FACTOR_NAMES)},
     "additionalProperties": {"type": "number", "minimum": 0, "maximum": WEIGHT_MAX},
     "example": {"product_complexity": 2.0, "priorities": 0.9},

@@ -7,18 +7,22 @@ recommendation records the exact version and hash it was decided with.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.engine import DEFAULT_WEIGHT_PROFILE, WeightProfile
+from service.engine import DEFAULT_WEIGHT_PROFILE, Thresholds, WeightProfile
 from service.engine.weights import COMBINATION, derive
-from service.errors import InvalidInput, NotFound, field_error
+from service.errors import HiremixError, InvalidInput, NotFound, field_error
 from service.ids import new_id
 from service.orm import WeightProfileRecord, WeightProfileVersionRecord
 from service.paging import decode_position, encode_position, rfc3339
+
+
+VERSION_MAX = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -50,22 +54,25 @@ def add_version(profile_id: str, data: dict, tenant_id: str, sessions: sessionma
             errors=[field_error("", "not_applicable", "Create a weight profile of your own instead.")],
         )
     for _attempt in range(10):
-        with sessions() as session:
-            record = _owned(session, profile_id, tenant_id)
-            latest = _version(session, profile_id, record.latest_version)
-        base = _engine_profile(latest)
-        number = record.latest_version + 1
-        profile = _derived(base, data, profile_id, number)
-        name = data.get("name", latest.name)
-        now = _now()
         try:
             with sessions.begin() as session:
+                # FOR UPDATE makes concurrent new versions of one profile wait their turn on PostgreSQL;
+                # SQLite has one writer at a time, and a lost race is retried below.
+                record = session.execute(
+                    select(WeightProfileRecord).where(WeightProfileRecord.id == profile_id).with_for_update()
+                ).scalar_one_or_none()
+                if record is None or record.tenant_id != tenant_id:
+                    raise NotFound(f"No weight profile '{profile_id}'.")
+                latest = _version(session, profile_id, record.latest_version)
+                number = record.latest_version + 1
+                profile = _derived(_engine_profile(latest), data, profile_id, number)
+                name = data.get("name", latest.name)
+                now = _now()
                 session.add(_version_row(profile, name, now))
                 session.flush()
                 moved = session.execute(
                     WeightProfileRecord.__table__.update()
-                    .where(WeightProfileRecord.id == profile_id,
-                           WeightProfileRecord.latest_version == number - 1)
+                    .where(WeightProfileRecord.id == profile_id, WeightProfileRecord.latest_version == number - 1)
                     .values(latest_version=number)
                 ).rowcount
                 if moved != 1:
@@ -73,8 +80,7 @@ def add_version(profile_id: str, data: dict, tenant_id: str, sessions: sessionma
         except (IntegrityError, _Raced):
             continue  # another version was added at the same moment: build on that one
         return document(profile, name, now)
-    raise InvalidInput("Too many versions were added at once; try again.",
-                       errors=[field_error("", "not_applicable", "Retry the request.")])
+    raise VersionConflict("Other versions of this weight profile are being added right now; retry in a moment.")
 
 
 def fetch(profile_id: str, version: int | None, tenant_id: str, sessions: sessionmaker) -> dict:
@@ -85,8 +91,8 @@ def fetch(profile_id: str, version: int | None, tenant_id: str, sessions: sessio
         return built_in_document()
     with sessions() as session:
         record = _owned(session, profile_id, tenant_id)
-        row = _version(session, profile_id, version or record.latest_version)
-    return document(_engine_profile(row), row.name, row.created_at)
+        row = _version(session, profile_id, record.latest_version if version is None else version)
+    return document(_stored_profile(row), row.name, row.created_at)
 
 
 def newest(query: dict, tenant_id: str, sessions: sessionmaker) -> Page:
@@ -107,7 +113,7 @@ def newest(query: dict, tenant_id: str, sessions: sessionmaker) -> Page:
         rows = session.execute(statement).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    documents = [document(_engine_profile(v), v.name, v.created_at) for p, v in rows]
+    documents = [document(_stored_profile(v), v.name, v.created_at) for _p, v in rows]
     cursor = encode_position(rows[-1][0].created_at, rows[-1][0].id) if more else None
     return Page(documents, cursor)
 
@@ -128,7 +134,7 @@ def versions(profile_id: str, query: dict, tenant_id: str, sessions: sessionmake
         ).scalars().all()
     more = len(rows) > limit
     rows = rows[:limit]
-    documents = [document(_engine_profile(r), r.name, r.created_at) for r in rows]
+    documents = [document(_stored_profile(r), r.name, r.created_at) for r in rows]
     return Page(documents, f"v{rows[-1].version}" if more else None)
 
 
@@ -145,7 +151,8 @@ def resolve(profile_id: str | None, version: int | None, tenant_id: str, session
         if record is None or record.tenant_id != tenant_id:
             raise _unknown(pointer, f"No weight profile '{profile_id}'; the built-in one is "
                                     f"'{DEFAULT_WEIGHT_PROFILE.id}'.")
-        row = session.get(WeightProfileVersionRecord, (profile_id, version or record.latest_version))
+        row = session.get(WeightProfileVersionRecord,
+                          (profile_id, record.latest_version if version is None else version))
     if row is None:
         raise _unknown(pointer.replace("_id", "_version"),
                        f"Weight profile '{profile_id}' has versions 1 to {record.latest_version}.")
@@ -161,6 +168,12 @@ class _Raced(Exception):
     pass
 
 
+class VersionConflict(HiremixError):
+    status = 409
+    code = "version_conflict"
+    headers = {"Retry-After": "1"}
+
+
 def _derived(base: WeightProfile, data: dict, profile_id: str, version: int,
              pointer: str = "/thresholds") -> WeightProfile:
     thresholds = data.get("thresholds") or {}
@@ -170,19 +183,34 @@ def _derived(base: WeightProfile, data: dict, profile_id: str, version: int,
     except ValueError:
         lower = thresholds.get("lower", base.thresholds.lower)
         upper = thresholds.get("upper", base.thresholds.upper)
+        sent = "lower" if "lower" in thresholds else "upper"  # point at what the caller sent
         raise InvalidInput(
             "The thresholds are out of order.",
-            errors=[field_error(f"{pointer}/lower", "out_of_range",
+            errors=[field_error(f"{pointer}/{sent}", "out_of_range",
                                 f"lower ({lower:g}) must not be above upper ({upper:g}).")],
         ) from None
 
 
-def _engine_profile(row: WeightProfileVersionRecord) -> WeightProfile:
-    profile = derive(DEFAULT_WEIGHT_PROFILE, id=row.weight_profile_id, version=row.version, weights=row.weights,
-                     leans=row.leans, lower=row.threshold_lower, upper=row.threshold_upper)
-    if profile.hash != row.hash:  # the stored numbers must still be the ones that were hashed
+def _stored_profile(row: WeightProfileVersionRecord) -> WeightProfile:
+    """The stored version exactly as made, checked against its hash."""
+    stored = WeightProfile(id=row.weight_profile_id, version=row.version, weights=row.weights, leans=row.leans,
+                           thresholds=Thresholds(row.threshold_lower, row.threshold_upper))
+    if stored.hash != row.hash:  # the stored numbers must still be the ones that were hashed
         raise RuntimeError(f"weight profile {row.weight_profile_id} v{row.version} does not match its hash")
-    return profile
+    return stored
+
+
+def _engine_profile(row: WeightProfileVersionRecord) -> WeightProfile:
+    """The stored version, ready to decide with."""
+    stored = _stored_profile(row)
+    complete = all(name in stored.weights and set(DEFAULT_WEIGHT_PROFILE.leans[name]) <= set(stored.leans.get(name, {}))
+                   for name in DEFAULT_WEIGHT_PROFILE.weights)
+    if complete:
+        return stored
+    # A factor or value added to the model after this version was made takes the built-in number; the
+    # result then carries the hash of the numbers really used, not the stored one.
+    return derive(DEFAULT_WEIGHT_PROFILE, id=stored.id, version=stored.version, weights=stored.weights,
+                  leans=stored.leans, lower=stored.thresholds.lower, upper=stored.thresholds.upper)
 
 
 def _version_row(profile: WeightProfile, name: str, now: dt.datetime) -> WeightProfileVersionRecord:
@@ -225,7 +253,7 @@ def _version(session: Session, profile_id: str, version: int) -> WeightProfileVe
 
 
 def _version_cursor(cursor: str) -> int:
-    if cursor.startswith("v") and cursor[1:].isdigit() and len(cursor) < 12:
+    if re.fullmatch(r"v[0-9]{1,7}", cursor) and int(cursor[1:]) <= VERSION_MAX + 1:
         return int(cursor[1:])
     raise InvalidInput("The cursor is not valid.", errors=[
         field_error("/cursor", "invalid_format", "Use next_cursor from a previous page unchanged.", parameter="cursor")])

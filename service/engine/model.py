@@ -181,12 +181,20 @@ def _contributions(profile: CompanyProfile, weights: WeightProfile):
     engineers = narrative.engineers(profile.team_size)
     for name, key, shown, weight, lean in terms(profile, weights):
         if name == "priorities":
-            reason = narrative.priorities_reason(key, weights.leans["priorities"])
+            reason = narrative.priorities_reason(key, weights.leans["priorities"], weight)
             phrase = narrative.priorities_phrase(key)
         else:
             entry = FACTORS_BY_NAME[name].value(key)
-            reason, phrase = entry.reason.format(engineers=engineers), entry.phrase.format(engineers=engineers)
+            phrase = entry.phrase.format(engineers=engineers)
+            if _direction(weight * lean) == _direction(entry.lean):
+                reason = entry.reason.format(engineers=engineers)
+            else:  # a tuned weight profile turned this value around: say what it does now
+                reason = narrative.tuned_reason(phrase, _direction(weight * lean))
         yield _contribution(name, shown, weight, lean, reason, phrase)
+
+
+def _direction(amount: float) -> str:
+    return PRODUCT if amount > 0 else SOFTWARE if amount < 0 else NEUTRAL
 
 
 def _contribution(factor, value, weight, lean, reason, phrase) -> tuple[Contribution, float]:

@@ -52,14 +52,39 @@ def percent(share: float) -> str:
     return f"{share:.0%}"
 
 
-def priorities_reason(priorities: tuple[str, ...], leans: Mapping[str, float]) -> str:
-    """One sentence on what the stated priorities ask for, strongest pull first."""
+def priorities_reason(priorities: tuple[str, ...], leans: Mapping[str, float], weight: float = 1.0) -> str:
+    """One sentence on what the stated priorities ask for, strongest pull first.
+
+    A priority whose lean a weight profile turned around (or to zero) is
+    described by what it does under that profile, not by the built-in text.
+    """
+    if weight == 0:
+        return "Under this weight profile the stated priorities do not count either way."
     catalogue = FACTORS_BY_NAME["priorities"]
     ordered = sorted(priorities, key=lambda p: -abs(leans[p]))
-    fragments = [catalogue.value(p).reason for p in ordered]
+    fragments = []
+    for p in ordered:
+        now, built_in = _side(leans[p]), _side(catalogue.value(p).lean)
+        if now == built_in:
+            fragments.append(catalogue.value(p).reason)
+        elif now == "neutral":
+            fragments.append(f"{PRIORITY_WORDS[p]} does not count either way under this weight profile")
+        else:
+            fragments.append(f"{PRIORITY_WORDS[p]} counts toward {now} under this weight profile")
     if len(fragments) == 1:
         return _capitalised(fragments[0]) + "."
     return "Among the stated priorities, " + "; ".join(fragments) + "."
+
+
+def tuned_reason(phrase: str, direction: str) -> str:
+    """The reason for a value whose direction a weight profile changed from the built-in one."""
+    if direction == "neutral":
+        return f"Under this weight profile, {phrase} does not count either way."
+    return f"Under this weight profile, {phrase} counts toward {direction.replace('_', ' ')}."
+
+
+def _side(lean: float) -> str:
+    return "product engineers" if lean > 0 else "software engineers" if lean < 0 else "neutral"
 
 
 def priorities_phrase(priorities: tuple[str, ...]) -> str:

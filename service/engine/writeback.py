@@ -48,9 +48,23 @@ def rating(contribution: float) -> str:
     return "definitely_not"
 
 
+NOT_GIVEN = {
+    "priorities": "No priorities were given, so they do not count either way.",
+    "customer_access": "Customer access was not given, so it does not count either way.",
+}
+
+
 def scorecard(factors: tuple[Contribution, ...]) -> tuple[ScorecardItem, ...]:
-    """One item per factor that counted."""
-    return tuple(ScorecardItem(SCORECARD_NAMES[f.factor], rating(f.contribution), f.reason) for f in factors)
+    """One item per factor of the model; a factor the profile left out is rated mixed and says so."""
+    counted = {f.factor: f for f in factors}
+    items = []
+    for name in SCORECARD_NAMES:
+        if name in counted:
+            items.append(ScorecardItem(SCORECARD_NAMES[name], rating(counted[name].contribution),
+                                       counted[name].reason))
+        else:
+            items.append(ScorecardItem(SCORECARD_NAMES[name], "mixed", NOT_GIVEN[name]))
+    return tuple(items)
 
 
 def note_text(profile: CompanyProfile, evaluation: Evaluation, growth: str | None) -> str:

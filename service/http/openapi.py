@@ -68,7 +68,7 @@ first successful answer is replayed for 24 hours.
 """
 
 _RESPONSE_NAMES = {400: "MalformedJson", 401: "Unauthenticated", 403: "InsufficientScope", 404: "NotFound",
-                   409: "IdempotencyKeyInUse", 413: "PayloadTooLarge", 415: "UnsupportedMediaType",
+                   409: "Conflict", 413: "PayloadTooLarge", 415: "UnsupportedMediaType",
                    422: "ValidationFailed", 429: "RateLimited", 500: "InternalError", 503: "DatabaseUnavailable"}
 _SECURITY_SCHEMES = {
     "bearerAuth": {"type": "http", "scheme": "bearer",
@@ -135,7 +135,7 @@ def build(app: Flask) -> dict:
         contract = getattr(view, "_apidoc", None)
         if contract is None:
             continue
-        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        path = re.sub(r"<(?:[^<>:]+:)?(\w+)>", r"{\1}", rule.rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             paths.setdefault(path, {})[method.lower()] = _operation(rule, view, contract)
     for path in sorted(paths):
@@ -227,7 +227,7 @@ _PATH_PARAMETERS = {
     "code": {"schema": {"type": "string"}, "example": "validation_failed"},
     "profile_id": {"schema": {"type": "string", "pattern": f"^{WEIGHT_PROFILE_ID}$"},
                    "example": "wp_01jdk5m7c2v8q4x6r9t3w0y1zb"},  # examples.EXAMPLE_WEIGHT_PROFILE_ID
-    "version": {"schema": {"type": "integer", "minimum": 1}, "example": 2},
+    "version": {"schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000}, "example": 2},
 }
 
 
@@ -239,8 +239,12 @@ def _path_parameters(path: str) -> list[dict]:
 
 
 def _problem_response(status: int) -> dict:
-    code = next(c for c, (s, *_rest) in PROBLEM_TYPES.items() if s == status)
+    codes = [c for c, (s, *_rest) in PROBLEM_TYPES.items() if s == status]
+    code = codes[0]
     _status, title, description, detail = PROBLEM_TYPES[code]
+    if len(codes) > 1:
+        description += " Also, with its own `code`: " + " ".join(
+            f"`{other}`: {PROBLEM_TYPES[other][2]}" for other in codes[1:])
     example = {
         "type": problem_type(code),
         "title": title,
@@ -252,8 +256,6 @@ def _problem_response(status: int) -> dict:
     }
     if status == 422:
         example["errors"] = _VALIDATION_EXAMPLE_ERRORS
-        description += " An `Idempotency-Key` reused with a different request is also a 422, with the code " \
-                       "`idempotency_key_reused`."
     headers = dict(_REQUEST_ID_HEADER)
     if status in (409, 429, 503):
         headers["Retry-After"] = {"description": "Seconds to wait before retrying.", "schema": _SECONDS}

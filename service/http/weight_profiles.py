@@ -21,6 +21,7 @@ from service.http.apidoc import body, json_response, problems, query, response
 from service.http.idempotent import idempotent
 from service.http.security import public, requires, tenant_id
 from service.ids import WEIGHT_PROFILE_ID
+from service.weight_profiles import VERSION_MAX
 
 model_bp = Blueprint("model", __name__, url_prefix="/v1/model")
 bp = Blueprint("weight_profiles", __name__, url_prefix="/v1/weight-profiles")
@@ -83,7 +84,7 @@ def create_weight_profile(data: dict) -> Response:
 @response(201, "Created: the next version, complete.", schema=WeightProfileSchema,
           example=lambda: {**examples.weight_profile_example(), "version": 2},
           headers=_LOCATION)
-@problems(400, 404, 413, 415, 422, 503)
+@problems(400, 404, 409, 413, 415, 422, 503)
 def create_weight_profile_version(data: dict, profile_id: str) -> Response:
     """Add the next version of a weight profile.
 
@@ -128,7 +129,7 @@ def list_weight_profile_versions(params: dict, profile_id: str) -> Response:
     return _page(weight_profiles.versions(profile_id, params, tenant_id(), _sessions()))
 
 
-@bp.get("/<weight_profile_id:profile_id>/versions/<int:version>")
+@bp.get(f"/<weight_profile_id:profile_id>/versions/<int(min=1, max={VERSION_MAX}):version>")
 @requires(READ)
 @response(200, "That version, exactly as made.", schema=WeightProfileSchema, example=examples.weight_profile_example)
 @problems(404, 503)

@@ -1,10 +1,20 @@
 """The model card, what would change a recommendation, role profiles and ATS write-back, over HTTP."""
 
+import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from service.engine.catalogue import BUSINESS_MODELS, CUSTOMER_ACCESS, PRIORITIES, PRODUCT_COMPLEXITIES, STAGES
 from tests.api.conftest import VALID
 from tests.strategies import as_payload, profiles
+
+@pytest.fixture
+def tuned_profile(client):
+    made = client.post("/v1/weight-profiles", json={"name": "Tuned", "weights": {"priorities": 2.0},
+                                                    "thresholds": {"lower": 0.45, "upper": 0.5}}).get_json()
+    client.post(f"/v1/weight-profiles/{made['id']}/versions", json={"thresholds": {"lower": 0.1}})
+    return made["id"]
+
 
 REPLAY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -24,9 +34,11 @@ def test_the_model_card_needs_no_key_and_names_every_value(anonymous, client):
 
 
 @REPLAY
-@given(profiles)
-def test_every_what_would_change_entry_is_true_when_replayed_through_preview(client, profile):
+@given(profiles, st.sampled_from(["built-in", "tuned"]))
+def test_every_what_would_change_entry_is_true_when_replayed_through_preview(client, tuned_profile, profile, weights):
     payload = as_payload(profile)
+    if weights == "tuned":  # a stored profile, pinned to its first version after a second one exists
+        payload.update(weight_profile_id=tuned_profile, weight_profile_version=1)
     result = client.post("/v1/recommendations/preview", json=payload).get_json()
     for change in result["what_would_change"]:
         assert change["from"] == result["profile"][change["factor"]]
@@ -45,7 +57,9 @@ def test_a_stored_recommendation_carries_everything_an_ats_needs(create):
                for r in body["role_profiles"])
     assert "growth engineer" in body["growth_engineering"]
     assert [item["name"] for item in body["scorecard"]] == [
-        "Company stage", "Engineering team size", "Product complexity", "Business model", "Hiring priorities"]
+        "Company stage", "Engineering team size", "Product complexity", "Business model", "Hiring priorities",
+        "Customer access"]
+    assert body["scorecard"][-1]["rating"] == "mixed" and "not given" in body["scorecard"][-1]["note"]
     assert {item["rating"] for item in body["scorecard"]} <= {"definitely_not", "no", "mixed", "yes", "strong_yes"}
     assert len(body["note_text"]) <= 2000 and body["note_text"].startswith("hiremix recommendation for Streamly")
 

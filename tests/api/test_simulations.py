@@ -59,11 +59,12 @@ def test_only_your_own_recommendations_are_replayed(client, create, anonymous, n
     assert (result["evaluated"], result["items"]) == (0, [])
 
 
-def test_the_newest_1000_are_replayed(client):
-    for _ in range(11):
-        assert client.post("/v1/recommendations/batch", json={"items": [BALANCED] * 91}).status_code == 200
+def test_only_the_newest_1000_are_replayed(client, create):
+    create(**BALANCED)  # the oldest: it would change, but it is the 1,001st
+    for _ in range(10):
+        assert client.post("/v1/recommendations/batch", json={"items": [VALID] * 100}).status_code == 200
     result = client.post("/v1/simulations", json={"weight_profile": LEAN_PRODUCT}).get_json()
-    assert (result["evaluated"], result["changed"]) == (1000, 1000)
+    assert (result["evaluated"], result["changed"]) == (1000, 0)
 
 
 def test_exactly_one_source_of_weights(client):
@@ -83,6 +84,7 @@ def test_bad_drafts_and_profiles_are_422_naming_the_field(client):
         ({"weight_profile": {}, "profiles": []}, "/profiles"),
         ({"weight_profile": {}, "profiles": [{**VALID, "weight_profile_id": "wp_nope"}]},
          "/profiles/0/weight_profile_id"),
+        ({"weight_profile": {}, "weight_profile_version": 2}, "/weight_profile_version"),
     ]
     for body, pointer in cases:
         errors = problem(client.post("/v1/simulations", json=body), 422, "validation_failed")["errors"]

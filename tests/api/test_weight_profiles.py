@@ -84,7 +84,6 @@ def test_the_weights_change_the_answer_as_tuned(client, profile):
     ("body", "pointer", "code"),
     [
         ({"weights": {"stage": -1}}, "/weights/stage", "out_of_range"),
-        ({"weights": {"stage": 101}}, "/weights/stage", "out_of_range"),
         ({"weights": {"stage": "heavy"}}, "/weights/stage", "invalid_type"),
         ({"weights": {"stage": True}}, "/weights/stage", "invalid_type"),
         ({"weights": {"colour": 1}}, "/weights/colour", "unknown_field"),
@@ -98,6 +97,8 @@ def test_the_weights_change_the_answer_as_tuned(client, profile):
         ({"thresholds": {"upper": 1}}, "/thresholds/upper", "out_of_range"),
         ({"thresholds": {"lower": 0.7}}, "/thresholds/lower", "out_of_range"),
         ({"thresholds": {"lower": 0.7, "upper": 0.6}}, "/thresholds/lower", "out_of_range"),
+        ({"thresholds": {"upper": 0.3}}, "/thresholds/upper", "out_of_range"),
+        ({"weights": {"stage": 1_000_001}}, "/weights/stage", "out_of_range"),
         ({"thresholds": {"middle": 0.5}}, "/thresholds/middle", "unknown_field"),
         ({"colour": "red"}, "/colour", "unknown_field"),
     ],
@@ -108,10 +109,18 @@ def test_a_bad_profile_is_422_naming_the_field_and_stores_nothing(client, body, 
     assert client.get("/v1/weight-profiles").get_json()["data"] == []
 
 
-def test_non_finite_weights_are_refused(client):
-    response = client.post("/v1/weight-profiles", data='{"name": "x", "weights": {"stage": 1e400}}',
-                           content_type="application/json")
-    assert problem(response, 422, "validation_failed")["errors"][0]["pointer"] == "/weights/stage"
+@pytest.mark.parametrize(
+    ("raw", "pointer"),
+    [
+        ('{"weights": {"stage": 1e400}}', "/weights/stage"),
+        ('{"weights": {"stage": 1' + "0" * 400 + '}}', "/weights/stage"),
+        ('{"leans": {"stage": {"seed": -1' + "0" * 400 + '}}}', "/leans/stage/seed"),
+        ('{"thresholds": {"lower": 1' + "0" * 400 + '}}', "/thresholds/lower"),
+    ],
+)
+def test_non_finite_and_huge_numbers_are_refused(client, raw, pointer):
+    response = client.post("/v1/weight-profiles", data='{"name": "x", ' + raw[1:], content_type="application/json")
+    assert problem(response, 422, "validation_failed")["errors"][0]["pointer"] == pointer
 
 
 def test_a_name_is_required_on_creation_only(client, profile):
@@ -126,7 +135,11 @@ def test_unknown_profiles_and_versions(client, profile):
                           ({"weight_profile_version": 2}, "/weight_profile_version")):
         errors = problem(client.post("/v1/recommendations", json={**VALID, **body}), 422, "validation_failed")["errors"]
         assert (errors[0]["pointer"], errors[0]["code"]) == (pointer, "unknown_weight_profile")
-    problem(client.get(f"/v1/weight-profiles/{profile['id']}/versions/9"), 404, "not_found")
+    for version in ("9", "0", "2147483648", "99999999999999999999", "-1", "x"):
+        problem(client.get(f"/v1/weight-profiles/{profile['id']}/versions/{version}"), 404, "not_found")
+    for cursor in ("v2147483648", "v9999999999", "v%C2%B2", "v", "2"):
+        problem(client.get(f"/v1/weight-profiles/{profile['id']}/versions?cursor={cursor}"), 422,
+                "validation_failed")
     problem(client.get("/v1/weight-profiles/wp_0000000000000000000000000a"), 404, "not_found")
     problem(client.post("/v1/weight-profiles/wp_default/versions", json={}), 422, "validation_failed")
 
@@ -163,20 +176,41 @@ def test_keys_need_the_weight_profile_scopes(anonymous, new_key, profile):
     problem(anonymous.get("/v1/weight-profiles", headers=recommender), 403, "insufficient_scope")
 
 
-def test_versions_added_at_once_get_distinct_numbers(app, api_key, profile):
-    barrier = threading.Barrier(4)
-    numbers = []
+def test_versions_added_at_once_each_build_on_the_one_before(app, api_key, profile):
+    factors = ["stage", "team_size", "product_complexity", "business_model", "priorities", "customer_access"] * 2
+    barrier = threading.Barrier(len(factors))
+    answers = []
 
-    def add(n):
+    def add(n, factor):
         client = app.test_client()
         barrier.wait()
-        response = client.post(f"/v1/weight-profiles/{profile['id']}/versions", json={"weights": {"stage": n}},
-                               headers={"Authorization": f"Bearer {api_key}"})
-        numbers.append(response.get_json().get("version"))
+        response = client.post(f"/v1/weight-profiles/{profile['id']}/versions",
+                               json={"weights": {factor: 10.0 + n}}, headers={"Authorization": f"Bearer {api_key}"})
+        answers.append((response.status_code, response.get_json().get("version")))
 
-    threads = [threading.Thread(target=add, args=(n,)) for n in range(4)]
+    threads = [threading.Thread(target=add, args=(n, factor)) for n, factor in enumerate(factors)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(numbers) == [2, 3, 4, 5]
+    assert sorted(answers) == [(201, v) for v in range(2, 2 + len(factors))]
+    client = app.test_client()
+    latest = client.get(f"/v1/weight-profiles/{profile['id']}", headers={"Authorization": f"Bearer {api_key}"})
+    # Had any version been built on a stale one, some factor would still have its old weight.
+    assert all(weight >= 10.0 for weight in latest.get_json()["weights"].values())
+
+
+def test_stored_versions_survive_new_values_in_the_model(client, profile, monkeypatch):
+    """A value added to the catalogue later takes its built-in lean; old versions still load and decide."""
+    from service import weight_profiles
+    from service.engine import DEFAULT_WEIGHT_PROFILE, WeightProfile
+
+    grown = {name: dict(values) for name, values in DEFAULT_WEIGHT_PROFILE.leans.items()}
+    grown["business_model"]["edtech"] = 0.3
+    monkeypatch.setattr(weight_profiles, "DEFAULT_WEIGHT_PROFILE", WeightProfile(
+        id="wp_default", version=2, weights=DEFAULT_WEIGHT_PROFILE.weights, leans=grown))
+    fetched = client.get(f"/v1/weight-profiles/{profile['id']}/versions/1")
+    assert fetched.status_code == 200 and fetched.get_json() == profile  # shown exactly as made
+    used = client.post("/v1/recommendations/preview", json={**VALID, "business_model": "b2b_saas",
+                                                             "weight_profile_id": profile["id"]})
+    assert used.status_code == 200 and used.get_json()["model"]["version"] == 1

@@ -5,7 +5,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from service import create_app
+from service import create_app, keys
 from service.cli import alembic_config
 from service.db import make_engine
 from service.orm import Base
@@ -66,4 +66,24 @@ def test_recommendations_stored_before_tenancy_go_to_one_tenant(tmp_path):
         [(tenant_id, name)] = connection.execute(text("SELECT id, name FROM tenants")).all()
         assert connection.execute(text("SELECT tenant_id FROM recommendations")).scalar_one() == tenant_id
     assert name == "pre-tenancy recommendations"
+    engine.dispose()
+
+
+def test_keys_with_the_old_default_scopes_gain_the_weight_profile_scopes(tmp_path):
+    url = f"sqlite:///{tmp_path / 'scopes.db'}"
+    config = alembic_config(url)
+    command.upgrade(config, "0002")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO tenants (id, name, created_at) VALUES ('ten_a', 'a', '2026-11-01')"))
+        for key_id, scopes in (("key_default", "recommendations:read recommendations:write"),
+                               ("key_reader", "recommendations:read")):
+            connection.execute(text(
+                "INSERT INTO api_keys (id, tenant_id, name, secret_hash, hint, scopes, created_at) VALUES "
+                f"('{key_id}', 'ten_a', 'k', '{key_id}', 'h', '{scopes}', '2026-11-01')"))
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        scopes = dict(connection.execute(text("SELECT id, scopes FROM api_keys")).all())
+    assert scopes["key_default"].split() == list(keys.DEFAULT_SCOPES)
+    assert scopes["key_reader"] == "recommendations:read"
     engine.dispose()

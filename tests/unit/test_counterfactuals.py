@@ -64,3 +64,16 @@ def test_a_team_size_change_names_the_nearest_size_in_the_other_band():
         CompanyProfile("seed", 30, "low", "b2b_saas"), "team_size"))
     assert options["small"] == (bands[1], 1) and options["large"] == (bands[2] + 1, 1)
     assert options["first_hire"] == (0, 2) and options["huge"] == (bands[4] + 1, 3)
+
+
+@settings(max_examples=200)
+@given(profiles, weights)
+def test_every_factor_that_can_flip_the_answer_on_its_own_is_listed(profile, profile_weights):
+    before = evaluate(profile, profile_weights).recommendation
+    listed = {c.factor for c in what_would_change(profile, profile_weights)}
+    for factor in ("stage", "team_size", "product_complexity", "business_model", "priorities", "customer_access"):
+        flips = any(
+            evaluate(dataclasses.replace(profile, **{factor: value}), profile_weights).recommendation != before
+            for value, _steps in _alternatives(profile, factor)
+        )
+        assert (factor in listed) == flips, factor

@@ -6,7 +6,7 @@ from hypothesis import given
 from service.engine import CompanyProfile, evaluate
 from service.engine.model import BOTH, PRODUCT, SOFTWARE
 from service.engine.roles import growth_engineering, role_profiles
-from service.engine.writeback import NOTE_LIMIT, RATINGS, note_text, rating, scorecard
+from service.engine.writeback import NOTE_LIMIT, RATINGS, SCORECARD_NAMES, note_text, rating, scorecard
 from tests.strategies import company_names, profiles
 
 SEED_SAAS = CompanyProfile("seed", 6, "low", "b2b_saas", ("ship_fast",), "direct", 4)
@@ -53,12 +53,15 @@ def test_ratings_follow_the_contribution(contribution, expected):
 
 
 @given(profiles)
-def test_the_scorecard_rates_every_factor_that_counted_in_order_of_pull(profile):
+def test_the_scorecard_rates_every_factor_in_order_of_pull(profile):
     result = evaluate(profile)
-    items = scorecard(result.factors)
-    assert len(items) == len(result.factors) and all(i.rating in RATINGS for i in items)
-    ranked = sorted(zip(result.factors, items), key=lambda pair: pair[0].contribution)
-    assert [RATINGS.index(i.rating) for _, i in ranked] == sorted(RATINGS.index(i.rating) for _, i in ranked)
+    items = {item.name: item for item in scorecard(result.factors)}
+    assert list(items) == list(SCORECARD_NAMES.values()) and all(i.rating in RATINGS for i in items.values())
+    counted = sorted(result.factors, key=lambda f: f.contribution)
+    ratings = [RATINGS.index(items[SCORECARD_NAMES[f.factor]].rating) for f in counted]
+    assert ratings == sorted(ratings)
+    for name in set(SCORECARD_NAMES) - {f.factor for f in result.factors}:
+        assert items[SCORECARD_NAMES[name]].rating == "mixed"
 
 
 @given(profiles, company_names.map(lambda name: (name * 10)[:200]))
@@ -67,7 +70,8 @@ def test_the_note_is_plain_text_within_2000_characters(profile, long_name):
         result = evaluate(named)
         text = note_text(named, result, growth_engineering(named))
         assert len(text) <= NOTE_LIMIT
-        assert "<" not in text.replace(named.company_name or "", "") and "**" not in text
+        ours = text.replace(named.company_name or "", "")  # markup-free apart from what the caller sent
+        assert "<" not in ours and "**" not in ours and "#" not in ours
         assert text.startswith("hiremix recommendation") and "Model: wp_default v1" in text
 
 
@@ -76,3 +80,21 @@ def test_the_note_carries_recommendation_headcount_and_reasons():
     text = note_text(SEED_SAAS, result, None)
     assert "product engineers" in text and "Planned hires: 4 product, 0 software." in text
     assert all(f.reason in text for f in result.factors)
+
+
+def test_reasons_follow_a_weight_profile_that_turns_a_value_around():
+    from service.engine import DEFAULT_WEIGHT_PROFILE
+    from service.engine.weights import derive
+
+    tuned = derive(DEFAULT_WEIGHT_PROFILE, id="wp_t", version=1, weights={"stage": 3.0},
+                   leans={"stage": {"seed": -1.0}, "customer_access": {"direct": 0.0},
+                          "priorities": {"ship_fast": -0.5}})
+    result = evaluate(CompanyProfile("seed", 60, "medium", "other", ("ship_fast", "security"), "direct"), tuned)
+    by_factor = {f.factor: f for f in result.factors}
+    assert by_factor["stage"].favors == "software_engineers"
+    assert by_factor["stage"].reason == "Under this weight profile, the seed stage counts toward software engineers."
+    assert by_factor["customer_access"].reason.endswith("does not count either way.")
+    assert "shipping fast counts toward software engineers under this weight profile" in by_factor["priorities"].reason
+    assert "security calls for engineers" in by_factor["priorities"].reason  # unchanged direction, built-in text
+    untouched = evaluate(CompanyProfile("seed", 60, "medium", "other"), DEFAULT_WEIGHT_PROFILE)
+    assert "Under this weight profile" not in " ".join(f.reason for f in untouched.factors)

@@ -1,14 +1,21 @@
-"""weight profiles and their immutable versions
+"""weight profiles and their immutable versions; default keys get the weight-profile scopes
 
 Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-26
+
+Keys made without --scope may use everything but admin. Such keys made before
+this revision hold exactly the two recommendation scopes, so they gain the two
+new weight-profile scopes here.
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 from service.orm import UTCDateTime
+
+OLD_DEFAULT = "recommendations:read recommendations:write"
+NEW_DEFAULT = "recommendations:read recommendations:write weight_profiles:read weight_profiles:write"
 
 revision = "0003"
 down_revision = "0002"
@@ -44,8 +51,12 @@ def upgrade() -> None:
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("weight_profile_id", "version", name="pk_weight_profile_versions"),
     )
+    op.execute(sa.text("UPDATE api_keys SET scopes = :new WHERE scopes = :old").bindparams(new=NEW_DEFAULT,
+                                                                                          old=OLD_DEFAULT))
 
 
 def downgrade() -> None:
+    op.execute(sa.text("UPDATE api_keys SET scopes = :old WHERE scopes = :new").bindparams(new=NEW_DEFAULT,
+                                                                                          old=OLD_DEFAULT))
     op.drop_table("weight_profile_versions")
     op.drop_table("weight_profiles")
