@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from limits import parse_many
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from service.db import default_database_url
 
@@ -23,6 +25,7 @@ class ConfigurationError(ValueError):
 class Settings:
     database_url: str
     max_body_bytes: int
+    database_timeout_s: float = 5.0
     environment: str = "development"
     rate_limit: str = DEFAULT_RATE_LIMIT
     rate_limit_storage_uri: str = "memory://"
@@ -38,7 +41,8 @@ class Settings:
         """Settings from `overrides`, then the environment, then defaults."""
         source = {**os.environ, **(overrides or {})}
         return cls(
-            database_url=str(source.get("DATABASE_URL") or default_database_url()),
+            database_url=_database_url(source, "DATABASE_URL"),
+            database_timeout_s=_seconds(source, "HIREMIX_DB_TIMEOUT", 5.0),
             max_body_bytes=_positive_int(source, "HIREMIX_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
             environment=_choice(source, "HIREMIX_ENV", ENVIRONMENTS),
             rate_limit=_rate_limit(source, "HIREMIX_RATE_LIMIT"),
@@ -58,6 +62,32 @@ def _positive_int(source: Mapping[str, object], name: str, default: int) -> int:
         raise ConfigurationError(f"{name} must be a whole number of bytes, got {raw!r}") from None
     if value <= 0:
         raise ConfigurationError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+def _database_url(source: Mapping[str, object], name: str) -> str:
+    raw = str(source.get(name) or default_database_url())
+    try:
+        backend = make_url(raw).get_backend_name()
+    except (ArgumentError, ValueError):
+        raise ConfigurationError(
+            f"{name} is not a database URL (try postgresql+psycopg://user:password@host:5432/db or sqlite:///var/hiremix.db)"
+        ) from None
+    if backend not in ("sqlite", "postgresql", "postgres"):
+        raise ConfigurationError(f"{name} names the {backend!r} database; hiremix runs on PostgreSQL or SQLite")
+    return raw
+
+
+def _seconds(source: Mapping[str, object], name: str, default: float) -> float:
+    raw = source.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = -1.0
+    if not 0.1 <= value <= 300:
+        raise ConfigurationError(f"{name} must be a number of seconds from 0.1 to 300, got {raw!r}")
     return value
 
 

@@ -24,21 +24,35 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = 5000, connect_timeout_s: int = 5) -> Engine:
-    """An engine with the per-backend settings hiremix relies on."""
+def make_engine(url: str, *, timeout_s: float = 5.0, limit_statements: bool = True) -> Engine:
+    """An engine with the per-backend settings hiremix relies on.
+
+    `timeout_s` bounds every wait on the database: connecting, waiting for a
+    pooled connection, a statement (PostgreSQL's statement_timeout) and a
+    locked SQLite file, so a sick database gives a fast 503, never a hang.
+    Migrations pass `limit_statements=False`: a schema change may take long.
+    """
+    busy_timeout_ms = int(timeout_s * 1000)
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
+        in_memory = database in (None, "", ":memory:")  # a single shared connection, no pool to wait for
+        pooling = {} if in_memory else {"pool_timeout": timeout_s}
+        engine = create_engine(url, connect_args={"timeout": timeout_s}, **pooling)
         _tune_sqlite(engine, busy_timeout_ms)
         return engine
     connect_args = {}
     if parsed.get_backend_name() == "postgresql":
-        connect_args["connect_timeout"] = connect_timeout_s
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+        connect_args = {"connect_timeout": max(1, round(timeout_s))}
+        if limit_statements:
+            given = parsed.query.get("options", "")  # keep options from the URL, such as a search_path
+            given = " ".join(given) if isinstance(given, tuple) else given
+            limits = f"-c statement_timeout={busy_timeout_ms} -c lock_timeout={busy_timeout_ms}"
+            connect_args["options"] = f"{given} {limits}".strip()
+    return create_engine(url, pool_pre_ping=True, pool_timeout=timeout_s, connect_args=connect_args)
 
 
 def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

@@ -14,7 +14,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = make_engine(config.attributes["database_url"])
+    engine = make_engine(config.attributes["database_url"], limit_statements=False)
     try:
         with engine.connect() as connection:
             _run(connection)
