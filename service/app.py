@@ -14,7 +14,7 @@ from sqlalchemy.orm import sessionmaker
 from service import cli
 from service.config import ConfigurationError, Settings
 from service.db import make_engine, make_sessions
-from service.http import access_log, limits, openapi, problems, security
+from service.http import access_log, health, limits, metrics, openapi, problems, security
 from service.http import recommendations as recommendation_views
 from service.http import weight_profiles as weight_profile_views
 
@@ -41,13 +41,14 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         raise ConfigurationError("HIREMIX_ENV=production never runs in debug mode: unset FLASK_DEBUG (or --debug)")
     app = Flask("service")
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, TESTING=bool((config or {}).get("TESTING")))
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, timeout_s=settings.database_timeout_s)
     app.extensions["hiremix"] = Runtime(settings=settings, engine=engine, sessions=make_sessions(engine))
     app.url_map.converters["recommendation_id"] = recommendation_views.RecommendationIdConverter
     app.url_map.converters["weight_profile_id"] = weight_profile_views.WeightProfileIdConverter
     # Hook order matters: request id, then the key, then the rate limit (which counts per key).
     problems.register(app)
     access_log.register(app, settings.production)
+    metrics.register(app)
     security.register(app)
     limits.register(app, settings)
     if settings.cors_origins:
@@ -58,5 +59,6 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(weight_profile_views.bp)
     app.register_blueprint(weight_profile_views.simulations_bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(health.bp)
     cli.register(app)
     return app

@@ -35,6 +35,7 @@ _FILTERS = ("recommendation", "stage", "business_model", "external_id", "created
 class Created:
     id: str
     body: str  # the JSON text returned now and on every later GET
+    recommendation: str
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def _prepare(profile: dict, weights: WeightProfile, tenant_id: str) -> tuple[Cre
         profile=document["profile"],
         document=body,
     )
-    return Created(recommendation_id, body), record
+    return Created(recommendation_id, body, document["recommendation"]), record
 
 
 def fetch(recommendation_id: str, tenant_id: str, sessions: sessionmaker) -> str:

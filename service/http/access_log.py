@@ -12,6 +12,7 @@ import time
 from flask import Flask, Response, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 
+from service.http import metrics
 from service.http.problems import request_id
 
 log = logging.getLogger("hiremix")
@@ -54,6 +55,12 @@ def register(app: Flask, production: bool) -> None:
     def _log_request(response: Response) -> Response:
         elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
         principal = g.get("principal")
-        log.info("%s %s %s %.1fms key=%s", request.method, request.path, response.status_code, elapsed_ms,
-                 principal.key_id if principal else "-")
+        tenant = principal.tenant_id if principal else None
+        key_id = principal.key_id if principal else None
+        # Never the key, its hash or a body: only ids that are safe to keep in a log store.
+        log.info("%s %s %s %.1fms tenant=%s key=%s", request.method, request.path, response.status_code, elapsed_ms,
+                 tenant or "-", key_id or "-",
+                 extra={"method": request.method, "route": metrics.route(), "path": request.path,
+                        "status": response.status_code, "duration_ms": round(elapsed_ms, 1), "tenant": tenant,
+                        "key_id": key_id})
         return response

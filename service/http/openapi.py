@@ -121,6 +121,7 @@ def build(app: Flask) -> dict:
              "description": "Your own weights: create, add immutable versions, list and fetch."},
             {"name": "simulations", "description": "Replay recommendations under draft weights; nothing is stored."},
             {"name": "meta", "description": "This document and the problem types."},
+            {"name": "operations", "description": "Health, readiness and Prometheus metrics, for operators."},
         ],
         servers=[{"url": "http://127.0.0.1:8000", "description": "`make run` on your machine"}],
     )

@@ -21,7 +21,7 @@ from schemas import (
 )
 from service import csvio, recommendations
 from service.errors import HiremixError, InvalidInput, field_error
-from service.http import examples
+from service.http import examples, metrics
 from service.http.apidoc import CSV, JSON, body, invalid, json_response, problems, query, response
 from service.http.idempotent import idempotent
 from service.http.problems import problem_body
@@ -61,6 +61,7 @@ def create_recommendation(profile: dict) -> Response:
     by every later GET of its `Location`.
     """
     created = recommendations.create(profile, tenant_id(), _sessions())
+    metrics.recommendation_stored(created.recommendation)
     return json_response(created.body, 201, {"Location": f"{bp.url_prefix}/{created.id}"})
 
 
@@ -106,6 +107,7 @@ def batch_recommendations(batch: dict) -> Response:
                                     separators=(",", ":")))
         else:
             stored += 1
+            metrics.recommendation_stored(result.recommendation)
             # The stored body is already JSON: splice it in as every later GET returns it.
             parts.append(f'{{"index":{index},"status":201,"recommendation":{result.body}}}')
     tail = f'"stored":{stored},"failed":{len(results) - stored}'
