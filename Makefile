@@ -28,7 +28,7 @@ run: $(VENV)/.installed
 	$(BIN)/flask --app service db upgrade
 	@if [ "$${HIREMIX_ENV:-development}" != production ]; then $(BIN)/flask --app service keys bootstrap; fi
 	@echo "hiremix on http://127.0.0.1:$(PORT)  (try: curl -s -u \$$HIREMIX_KEY: http://127.0.0.1:$(PORT)/v1/recommendations)"
-	exec $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) 'service:create_app()'
+	PORT=$(PORT) HIREMIX_WORKERS=$(WORKERS) exec $(BIN)/gunicorn -c gunicorn.conf.py 'service:create_app()'
 
 ## test: install with test tools, run the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
 test: $(VENV)/.installed-dev

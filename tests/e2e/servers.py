@@ -7,17 +7,22 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+
+CONFIG = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
 
 
 @dataclass(frozen=True)
 class Server:
     base: str
     key: str
+    pid: int = 0  # gunicorn's master process
 
     def call(self, method, path, body=None, headers=None, key: str | None = "default"):
         """(status, headers, raw body); sends this server's key unless `key` says otherwise."""
@@ -53,24 +58,26 @@ def create_key(env: dict, name: str, *options: str) -> str:
 
 @contextmanager
 def gunicorn(env: dict, key: str, workers: int = 2):
+    """gunicorn with the project's gunicorn.conf.py; its log goes to a file (a full pipe would block it)."""
     port = free_port()
+    log = tempfile.NamedTemporaryFile(prefix="hiremix-gunicorn-", suffix=".log", delete=False)
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--graceful-timeout", "5", "service:create_app()"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "gunicorn", "-c", str(CONFIG), "service:create_app()"],
+        env={**env, "PORT": str(port), "HIREMIX_WORKERS": str(workers), "HIREMIX_GRACEFUL_TIMEOUT": "5"},
+        stdout=subprocess.DEVNULL, stderr=log,
     )
-    server = Server(f"http://127.0.0.1:{port}", key)
+    server = Server(f"http://127.0.0.1:{port}", key, process.pid)
     deadline = time.monotonic() + 30
     try:
         while True:
             try:
-                if server.call("GET", "/openapi.json", key=None)[0] == 200:
+                if server.call("GET", "/healthz", key=None)[0] == 200:
                     break
             except OSError:
                 pass
             if time.monotonic() > deadline or process.poll() is not None:
                 process.kill()
-                raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode(errors="replace")[-2000:])
+                raise RuntimeError("gunicorn did not start: " + Path(log.name).read_text(errors="replace")[-2000:])
             time.sleep(0.2)
         yield server
     finally:
@@ -79,4 +86,33 @@ def gunicorn(env: dict, key: str, workers: int = 2):
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
-        process.stderr.close()
+        log.close()
+        os.unlink(log.name)
+
+
+@contextmanager
+def scratch_postgres():
+    """A fresh, migrated PostgreSQL database of its own (dropped afterwards), or a skip without one."""
+    import uuid
+
+    import pytest
+    from sqlalchemy import make_url, text
+
+    from service.db import make_engine
+
+    base_url = os.environ.get("TEST_DATABASE_URL")
+    if not base_url:
+        pytest.skip("TEST_DATABASE_URL is not set")
+    name = f"hiremix_e2e_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(base_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    env = {**os.environ, "DATABASE_URL": url}
+    try:
+        flask(env, "db", "upgrade")
+        yield env
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

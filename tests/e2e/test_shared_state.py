@@ -13,11 +13,11 @@ import uuid
 from contextlib import ExitStack
 
 import pytest
-from sqlalchemy import func, make_url, select, text
+from sqlalchemy import func, select
 
 from service.db import make_engine
 from service.orm import RecommendationRecord
-from tests.e2e.servers import create_key, flask, gunicorn
+from tests.e2e.servers import create_key, flask, gunicorn, scratch_postgres
 
 pytestmark = pytest.mark.e2e
 
@@ -82,22 +82,8 @@ def backend_env(request, tmp_path):
     if request.param == "sqlite":
         yield _sqlite_env(tmp_path)
         return
-    base_url = os.environ.get("TEST_DATABASE_URL")
-    if not base_url:
-        pytest.skip("TEST_DATABASE_URL is not set")
-    name = f"hiremix_e2e_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(base_url).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(base_url).set(database=name).render_as_string(hide_password=False)
-    env = {**os.environ, "DATABASE_URL": url}
-    flask(env, "db", "upgrade")
-    try:
+    with scratch_postgres() as env:
         yield env
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_ten_concurrent_posts_with_one_key_store_one_recommendation(backend_env):

@@ -1,0 +1,83 @@
+"""gunicorn settings for hiremix: `gunicorn -c gunicorn.conf.py 'service:create_app()'`.
+
+Everything comes from the environment, with defaults that suit the machine:
+
+    HIREMIX_BIND        127.0.0.1:$PORT (PORT defaults to 8000); the image uses 0.0.0.0:8000
+    HIREMIX_WORKERS     worker processes; default 2 x CPUs + 1, at most 8
+    HIREMIX_THREADS     threads per worker; default 1 (more than 1 switches to the gthread worker)
+    HIREMIX_WORKER_TIMEOUT  seconds a request may take before its worker is replaced; default 30
+    HIREMIX_GRACEFUL_TIMEOUT  seconds to finish requests in flight on SIGTERM; default 20
+
+A configuration error (a malformed DATABASE_URL, a bad rate limit) stops the
+start with one line on stderr, before any worker is forked.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+
+from service.config import ConfigurationError, Settings
+
+
+def _int(name: str, default: int, low: int = 1, high: int = 10_000) -> int:
+    raw = os.environ.get(name, "")
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        sys.stderr.write(f"hiremix: {name} must be a whole number from {low} to {high}, got {raw!r}\n")
+        sys.exit(2)
+    return int(raw)
+
+
+try:
+    _settings = Settings.load()
+except ConfigurationError as error:
+    sys.stderr.write(f"hiremix: configuration error: {error}\n")
+    sys.exit(2)
+
+bind = os.environ.get("HIREMIX_BIND") or f"127.0.0.1:{_int('PORT', 8000, 1, 65535)}"
+workers = _int("HIREMIX_WORKERS", min(2 * (os.cpu_count() or 1) + 1, 8), 1, 64)
+threads = _int("HIREMIX_THREADS", 1, 1, 64)
+timeout = _int("HIREMIX_WORKER_TIMEOUT", 30, 1, 3600)
+graceful_timeout = _int("HIREMIX_GRACEFUL_TIMEOUT", 20, 1, 3600)
+keepalive = 5
+# Large enough headers for long bearer keys; small enough to refuse abuse early.
+limit_request_field_size = 8190
+
+# The app writes the access log itself: one line per request with its request
+# id, tenant, route, status and duration (JSON with HIREMIX_ENV=production).
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("HIREMIX_LOG_LEVEL", "info")
+if _settings.production:
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                                "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+                                "rename_fields": {"asctime": "time", "levelname": "level"}}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        "root": {"handlers": [], "level": "WARNING"},  # hiremix logs through its own handler
+        "loggers": {"gunicorn.error": {"handlers": ["stderr"], "level": loglevel.upper(), "propagate": False},
+                    # the app writes the richer access line itself
+                    "gunicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False}},
+    }
+
+# Prometheus: every worker writes its numbers to a shared folder so /metrics adds them up.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hiremix-metrics-")
+
+
+def on_starting(server):
+    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    shutil.rmtree(folder, ignore_errors=True)  # numbers from an earlier run would be added in
+    os.makedirs(folder, exist_ok=True)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,96 @@
+"""The database goes away, hangs or is slow: fast 503s, never a 500 or a hang, and recovery by itself.
+
+A TCP proxy the test controls sits between the app and a real PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import create_engine, func, make_url, select, text
+
+from service import create_app, keys
+from service.orm import RecommendationRecord
+from tests.e2e.servers import scratch_postgres
+from tests.e2e.tcp_proxy import Proxy
+
+pytestmark = [pytest.mark.e2e, pytest.mark.postgresql]
+
+PROFILE = {"stage": "seed", "team_size": 6, "product_complexity": "low", "business_model": "b2b_saas"}
+TIMEOUT_S = 2.0
+
+
+@pytest.fixture
+def proxied():
+    with scratch_postgres() as env:
+        real = make_url(env["DATABASE_URL"])
+        proxy = Proxy((real.host or "127.0.0.1", real.port or 5432))
+        url = real.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+        app = create_app({"DATABASE_URL": url, "HIREMIX_DB_TIMEOUT": str(TIMEOUT_S)})
+        secret = keys.create_key(app.extensions["hiremix"].sessions, name="faults").secret
+        client = app.test_client()
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+        yield proxy, client, env["DATABASE_URL"]
+        app.extensions["hiremix"].engine.dispose()
+        proxy.close()
+
+
+def timed(call):
+    started = time.monotonic()
+    response = call()
+    return response, time.monotonic() - started
+
+
+def assert_unavailable(response):
+    assert response.status_code == 503, response.get_data(as_text=True)
+    assert response.get_json()["code"] == "database_unavailable" and response.headers["Retry-After"]
+
+
+def test_cut_blackholed_and_restored(proxied):
+    proxy, client, _real_url = proxied
+    assert client.post("/v1/recommendations", json=PROFILE).status_code == 201
+
+    proxy.cut()
+    failed, cut_s = timed(lambda: client.post("/v1/recommendations", json=PROFILE))
+    assert_unavailable(failed)
+    ready, ready_s = timed(lambda: client.get("/readyz"))
+    assert_unavailable(ready)
+    assert client.get("/healthz").status_code == 200  # alive, just not ready
+
+    proxy.blackhole()
+    hung, blackhole_s = timed(lambda: client.post("/v1/recommendations", json=PROFILE))
+    assert_unavailable(hung)
+
+    proxy.restore()
+    started, answers = time.monotonic(), []
+    while time.monotonic() - started < 10:
+        answers.append(client.post("/v1/recommendations", json=PROFILE).status_code)
+        if answers[-1] == 201:
+            break
+    recover_s = time.monotonic() - started
+    print(f"\ndatabase faults: cut -> 503 in {cut_s * 1000:.0f} ms, /readyz 503 in {ready_s * 1000:.0f} ms, "
+          f"blackhole -> 503 in {blackhole_s * 1000:.0f} ms, restored -> 201 in {recover_s * 1000:.0f} ms "
+          f"(answers while recovering: {answers})")
+    assert answers[-1] == 201 and set(answers) <= {201, 503}
+    assert cut_s < TIMEOUT_S and ready_s < TIMEOUT_S
+    assert blackhole_s < 2 * TIMEOUT_S + 1  # libpq's connect_timeout, counted per address tried
+    assert client.get("/readyz").status_code == 200
+
+
+def test_a_slow_database_gives_503_within_the_timeout_and_stores_nothing(proxied):
+    _proxy, client, real_url = proxied
+    locker = create_engine(real_url.replace("postgresql://", "postgresql+psycopg://", 1)
+                           if real_url.startswith("postgresql://") else real_url)
+    with locker.connect() as connection:
+        transaction = connection.begin()
+        connection.execute(text("LOCK TABLE recommendations IN ACCESS EXCLUSIVE MODE"))
+        slow, slow_s = timed(lambda: client.post("/v1/recommendations", json=PROFILE))
+        transaction.rollback()
+    print(f"\nslow database: a locked table -> 503 in {slow_s * 1000:.0f} ms")
+    assert_unavailable(slow)
+    assert slow_s < TIMEOUT_S + 1
+    assert client.post("/v1/recommendations", json=PROFILE).status_code == 201
+    with locker.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(RecommendationRecord)).scalar_one() == 1
+    locker.dispose()

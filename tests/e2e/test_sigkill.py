@@ -1,0 +1,85 @@
+"""A write acknowledged with 201 is never lost, even when a worker is killed mid-burst."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from service.db import make_engine
+from service.orm import RecommendationRecord
+from tests.e2e.servers import create_key, flask, gunicorn, scratch_postgres
+
+pytestmark = pytest.mark.e2e
+
+PROFILE = {"stage": "series_a", "team_size": 12, "product_complexity": "high", "business_model": "b2b_saas"}
+BURST = 400
+CLIENTS = 8
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def database(request, tmp_path):
+    if request.param == "sqlite":
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'hiremix.db'}"}
+        flask(env, "db", "upgrade")
+        yield env
+    else:
+        with scratch_postgres() as env:
+            yield env
+
+
+def workers_of(master_pid: int) -> list[int]:
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def test_every_acknowledged_write_is_stored_after_a_worker_is_killed(database):
+    acknowledged, failed = [], []
+    with gunicorn(database, create_key(database, "burst"), workers=4) as server:
+        master = server.pid
+        remaining = iter(range(BURST))
+        lock = threading.Lock()
+        killed = threading.Event()
+
+        def client():
+            while True:
+                with lock:
+                    if next(remaining, None) is None:
+                        return
+                try:
+                    status, _, body = server.call("POST", "/v1/recommendations", PROFILE)
+                except OSError as error:  # the killed worker's connections just drop
+                    failed.append(repr(error))
+                    continue
+                with lock:
+                    if status == 201:
+                        acknowledged.append(json.loads(body)["id"])
+                    else:
+                        failed.append(status)
+                    if len(acknowledged) == BURST // 4 and not killed.is_set():
+                        victim = workers_of(master)[0]
+                        os.kill(victim, signal.SIGKILL)
+                        killed.set()
+
+        threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    engine = make_engine(database["DATABASE_URL"])
+    with engine.connect() as connection:
+        stored = set(connection.execute(select(RecommendationRecord.id)).scalars())
+    engine.dispose()
+    missing = set(acknowledged) - stored
+    print(f"\nSIGKILL ({database['DATABASE_URL'].split(':')[0]}): {BURST} POSTs, {len(acknowledged)} acknowledged, "
+          f"{len(failed)} failed ({sorted(set(map(str, failed)))[:3]}), {len(stored)} stored, "
+          f"{len(missing)} acknowledged but missing")
+    assert killed.is_set()
+    assert not missing
+    assert len(acknowledged) >= BURST * 0.9  # the other workers kept serving
+    assert all(isinstance(f, str) or f >= 500 for f in failed)  # only transport errors or 5xx from the kill
