@@ -26,9 +26,10 @@ WORKDIR /app
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     HIREMIX_ENV=production \
-    HIREMIX_BIND=0.0.0.0:8000
+    HIREMIX_HOST=0.0.0.0 \
+    PORT=8000
 USER 10001
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ['PORT'], timeout=2)"]
 CMD ["gunicorn", "-c", "/app/gunicorn.conf.py", "service:create_app()"]

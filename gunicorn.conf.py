@@ -2,7 +2,7 @@
 
 Everything comes from the environment, with defaults that suit the machine:
 
-    HIREMIX_BIND        127.0.0.1:$PORT (PORT defaults to 8000); the image uses 0.0.0.0:8000
+    HIREMIX_BIND        host:port; default $HIREMIX_HOST:$PORT (127.0.0.1 and 8000; the image: 0.0.0.0)
     HIREMIX_WORKERS     worker processes; default 2 x CPUs + 1, at most 8
     HIREMIX_THREADS     threads per worker; default 1 (more than 1 switches to the gthread worker)
     HIREMIX_WORKER_TIMEOUT  seconds a request may take before its worker is replaced; default 30
@@ -18,6 +18,7 @@ import os
 import shutil
 import sys
 import tempfile
+from pathlib import Path
 
 from service.config import ConfigurationError, Settings
 
@@ -38,12 +39,18 @@ except ConfigurationError as error:
     sys.stderr.write(f"hiremix: configuration error: {error}\n")
     sys.exit(2)
 
-bind = os.environ.get("HIREMIX_BIND") or f"127.0.0.1:{_int('PORT', 8000, 1, 65535)}"
+bind = os.environ.get("HIREMIX_BIND") or f"{os.environ.get('HIREMIX_HOST') or '127.0.0.1'}:{_int('PORT', 8000, 1, 65535)}"
 workers = _int("HIREMIX_WORKERS", min(2 * (os.cpu_count() or 1) + 1, 8), 1, 64)
 threads = _int("HIREMIX_THREADS", 1, 1, 64)
 timeout = _int("HIREMIX_WORKER_TIMEOUT", 30, 1, 3600)
 graceful_timeout = _int("HIREMIX_GRACEFUL_TIMEOUT", 20, 1, 3600)
 keepalive = 5
+if _settings.database_timeout_s >= timeout:
+    sys.stderr.write(f"hiremix: HIREMIX_DB_TIMEOUT ({_settings.database_timeout_s:g} s) must be shorter than "
+                     f"HIREMIX_WORKER_TIMEOUT ({timeout} s), or slow requests end as killed workers\n")
+    sys.exit(2)
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"  # heartbeat files in memory: a container's disk can be slow
 # Large enough headers for long bearer keys; small enough to refuse abuse early.
 limit_request_field_size = 8190
 
@@ -51,7 +58,10 @@ limit_request_field_size = 8190
 # id, tenant, route, status and duration (JSON with HIREMIX_ENV=production).
 accesslog = None
 errorlog = "-"
-loglevel = os.environ.get("HIREMIX_LOG_LEVEL", "info")
+loglevel = os.environ.get("HIREMIX_LOG_LEVEL", "info").lower()
+if loglevel not in ("debug", "info", "warning", "error", "critical"):
+    sys.stderr.write(f"hiremix: HIREMIX_LOG_LEVEL must be debug, info, warning, error or critical, got {loglevel!r}\n")
+    sys.exit(2)
 if _settings.production:
     logconfig_dict = {
         "version": 1,
@@ -60,21 +70,31 @@ if _settings.production:
                                 "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
                                 "rename_fields": {"asctime": "time", "levelname": "level"}}},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
-        "root": {"handlers": [], "level": "WARNING"},  # hiremix logs through its own handler
+        # Other libraries' warnings (Flask-Limiter falling back to memory, say) as JSON too.
+        "root": {"handlers": ["stderr"], "level": "WARNING"},
         "loggers": {"gunicorn.error": {"handlers": ["stderr"], "level": loglevel.upper(), "propagate": False},
                     # the app writes the richer access line itself
-                    "gunicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False}},
+                    "gunicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
+                    # hiremix has a handler of its own: do not print its lines twice
+                    "hiremix": {"level": "INFO", "propagate": False}},
     }
 
 # Prometheus: every worker writes its numbers to a shared folder so /metrics adds them up.
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+_OWN_METRICS_DIR = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _OWN_METRICS_DIR:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hiremix-metrics-")
 
 
 def on_starting(server):
-    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
-    shutil.rmtree(folder, ignore_errors=True)  # numbers from an earlier run would be added in
-    os.makedirs(folder, exist_ok=True)
+    folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):  # numbers of an earlier run would be added in; nothing else is touched
+        stale.unlink()
+
+
+def on_exit(server):
+    if _OWN_METRICS_DIR:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 
 
 def child_exit(server, worker):

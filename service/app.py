@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -12,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from service import cli
-from service.config import ConfigurationError, Settings
+from service.config import Settings
 from service.db import make_engine, make_sessions
 from service.http import access_log, health, limits, metrics, openapi, problems, security
 from service.http import recommendations as recommendation_views
@@ -37,8 +36,6 @@ class Runtime:
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
     """Build an app from `config`, then the environment, then safe defaults."""
     settings = Settings.load(config)
-    if settings.production and os.environ.get("FLASK_DEBUG", "").lower() in ("1", "true", "yes"):
-        raise ConfigurationError("HIREMIX_ENV=production never runs in debug mode: unset FLASK_DEBUG (or --debug)")
     app = Flask("service")
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, TESTING=bool((config or {}).get("TESTING")))
     engine = make_engine(settings.database_url, timeout_s=settings.database_timeout_s)

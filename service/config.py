@@ -40,11 +40,14 @@ class Settings:
     def load(cls, overrides: Mapping[str, object] | None = None) -> "Settings":
         """Settings from `overrides`, then the environment, then defaults."""
         source = {**os.environ, **(overrides or {})}
+        environment = _choice(source, "HIREMIX_ENV", ENVIRONMENTS)
+        if environment == "production" and str(source.get("FLASK_DEBUG", "")).lower() in ("1", "true", "yes"):
+            raise ConfigurationError("HIREMIX_ENV=production never runs in debug mode: unset FLASK_DEBUG (or --debug)")
         return cls(
             database_url=_database_url(source, "DATABASE_URL"),
             database_timeout_s=_seconds(source, "HIREMIX_DB_TIMEOUT", 5.0),
             max_body_bytes=_positive_int(source, "HIREMIX_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
-            environment=_choice(source, "HIREMIX_ENV", ENVIRONMENTS),
+            environment=environment,
             rate_limit=_rate_limit(source, "HIREMIX_RATE_LIMIT"),
             rate_limit_storage_uri=str(source.get("RATELIMIT_STORAGE_URI") or "memory://"),
             rate_limit_key_prefix=str(source.get("RATELIMIT_KEY_PREFIX") or "hiremix"),

@@ -41,18 +41,29 @@ def make_engine(url: str, *, timeout_s: float = 5.0, limit_statements: bool = Tr
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         in_memory = database in (None, "", ":memory:")  # a single shared connection, no pool to wait for
         pooling = {} if in_memory else {"pool_timeout": timeout_s}
-        engine = create_engine(url, connect_args={"timeout": timeout_s}, **pooling)
+        engine = create_engine(url, connect_args={"timeout": timeout_s}, hide_parameters=True, **pooling)
         _tune_sqlite(engine, busy_timeout_ms)
         return engine
     connect_args = {}
     if parsed.get_backend_name() == "postgresql":
-        connect_args = {"connect_timeout": max(1, round(timeout_s))}
+        connect_args = {
+            "connect_timeout": max(1, round(timeout_s)),
+            # A peer that vanishes without closing (a network partition) is noticed by TCP itself:
+            # unacknowledged sends give up after the timeout, idle connections are probed.
+            "tcp_user_timeout": busy_timeout_ms,
+            "keepalives": 1,
+            "keepalives_idle": max(1, round(timeout_s)),
+            "keepalives_interval": 1,
+            "keepalives_count": 3,
+        }
         if limit_statements:
             given = parsed.query.get("options", "")  # keep options from the URL, such as a search_path
             given = " ".join(given) if isinstance(given, tuple) else given
             limits = f"-c statement_timeout={busy_timeout_ms} -c lock_timeout={busy_timeout_ms}"
             connect_args["options"] = f"{given} {limits}".strip()
-    return create_engine(url, pool_pre_ping=True, pool_timeout=timeout_s, connect_args=connect_args)
+    # hide_parameters: a logged database error must never carry a key hash or a stored body.
+    return create_engine(url, pool_pre_ping=True, pool_timeout=timeout_s, connect_args=connect_args,
+                         hide_parameters=True)
 
 
 def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from service.errors import HiremixError, field_error
@@ -27,8 +27,9 @@ log = logging.getLogger("hiremix")
 
 RETENTION = dt.timedelta(hours=24)
 # A pending record this old belongs to a request that died mid-way (gunicorn kills a
-# request after its 30 s worker timeout by default): take it over.
-ABANDONED_AFTER = dt.timedelta(seconds=60)
+# request after its 30 s worker timeout by default), or one whose release failed
+# because the database went away: take it over.
+ABANDONED_AFTER = dt.timedelta(seconds=35)
 WAIT_FOR_FIRST_S = 10.0
 HEADER = "Idempotency-Key"
 
@@ -115,9 +116,17 @@ def complete(sessions: sessionmaker, claim_: Claim, stored: Stored) -> bool:
 
 
 def release(sessions: sessionmaker, claim_: Claim) -> None:
-    """Free the key after a failed request, so it can be retried."""
-    with sessions.begin() as session:
-        session.execute(delete(IdempotencyRecord).where(*_owned(claim_)))
+    """Free the key after a failed request, so it can be retried.
+
+    If the database is what failed, this may fail too: the record then stays
+    pending until ABANDONED_AFTER, and the request's own error is what the
+    caller hears about.
+    """
+    try:
+        with sessions.begin() as session:
+            session.execute(delete(IdempotencyRecord).where(*_owned(claim_)))
+    except DBAPIError:
+        log.warning("could not release idempotency key %r; it frees itself after %s", claim_.key, ABANDONED_AFTER)
 
 
 def _owned(claim_: Claim) -> tuple:

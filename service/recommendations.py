@@ -143,17 +143,26 @@ def newest(query: dict, tenant_id: str, sessions: sessionmaker) -> Page:
 
 
 def every(query: dict, tenant_id: str, sessions: sessionmaker, *, chunk: int = 500) -> Iterator[dict]:
-    """Every matching recommendation of the tenant as a document, newest first, read in chunks."""
+    """Every matching recommendation of the tenant as a document, newest first, read in chunks.
+
+    The first chunk is read now, before anything is sent: a database that is
+    down then gives a 503 rather than a broken stream.
+    """
     filters = _filters(query)
-    after = None
-    while True:
+
+    def read(after: Position | None) -> list:
         with sessions() as session:
-            rows = RecommendationRepository(session, tenant_id).newest(filters, after, chunk)
-        for _id, _created_at, body in rows:
-            yield json.loads(body)
-        if len(rows) < chunk:
-            return
-        after = Position(created_at=rows[-1][1], id=rows[-1][0])
+            return RecommendationRepository(session, tenant_id).newest(filters, after, chunk)
+
+    def documents(rows: list) -> Iterator[dict]:
+        while True:
+            for _id, _created_at, body in rows:
+                yield json.loads(body)
+            if len(rows) < chunk:
+                return
+            rows = read(Position(created_at=rows[-1][1], id=rows[-1][0]))
+
+    return documents(read(None))
 
 
 def _filters(query: dict) -> ListFilter:

@@ -26,10 +26,15 @@ def healthz() -> Response:
 @problems(503)
 def readyz() -> Response:
     """Readiness: the database answers within HIREMIX_DB_TIMEOUT and is migrated; 503 otherwise."""
-    with current_app.extensions["hiremix"].engine.connect() as connection:
+    engine = current_app.extensions["hiremix"].engine
+    with engine.connect() as connection:
         migrated = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+        read_only = engine.dialect.name == "postgresql" and connection.execute(
+            text("SELECT current_setting('transaction_read_only')")).scalar() == "on"
     if migrated is None:
         raise DatabaseUnavailable("The database is not ready: its migrations have not been applied.")
+    if read_only:  # a standby, or a primary mid-failover: reads work, writes would fail
+        raise DatabaseUnavailable("The database only accepts reads right now (a standby or a failover).")
     return json_response({"status": "ready"})
 
 

@@ -32,12 +32,20 @@ def _key() -> str:
     return f"key:{principal.key_id}" if principal is not None else "anonymous"
 
 
+def _storage_options(uri: str) -> dict:
+    if uri.startswith(("redis://", "rediss://", "redis+")):
+        return {"socket_timeout": 1, "socket_connect_timeout": 1}
+    return {}
+
+
 def register(app: Flask, settings: Settings) -> Limiter:
     limiter = Limiter(
         key_func=_key,
         application_limits=[settings.rate_limit],
         application_limits_exempt_when=lambda: g.get("principal") is None,
         storage_uri=settings.rate_limit_storage_uri,
+        # A stalled Redis must fail fast (then counting falls back to this process), not hang requests.
+        storage_options=_storage_options(settings.rate_limit_storage_uri),
         key_prefix=settings.rate_limit_key_prefix,
         strategy="fixed-window",
         headers_enabled=True,
@@ -64,7 +72,9 @@ def register(app: Flask, settings: Settings) -> Limiter:
         response.headers["RateLimit-Reset"] = seconds
         if response.status_code == 429:
             response.headers["Retry-After"] = seconds
-        elif response.status_code != 503:
+        elif g.get("retry_after") is not None:  # a 503 or 409 of ours: keep the wait it asked for
+            response.headers["Retry-After"] = g.retry_after
+        else:
             # Flask-Limiter adds Retry-After to every answer; it only means something on a refusal.
             response.headers.pop("Retry-After", None)
         return response

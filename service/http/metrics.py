@@ -22,6 +22,9 @@ RECOMMENDATIONS = Counter("hiremix_recommendations_total", "Recommendations stor
                           ["recommendation"])
 
 
+_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+
 def recommendation_stored(outcome: str) -> None:
     RECOMMENDATIONS.labels(recommendation=outcome).inc()
 
@@ -50,7 +53,8 @@ def register(app: Flask) -> None:
     def _count(response: Response) -> Response:
         started = g.get("metrics_started")
         if started is not None:
-            labels = {"method": request.method, "route": route()}
+            method = request.method if request.method in _METHODS else "other"  # callers choose the method
+            labels = {"method": method, "route": route()}
             LATENCY.labels(**labels).observe(time.perf_counter() - started)
             REQUESTS.labels(status=str(response.status_code), **labels).inc()
         return response

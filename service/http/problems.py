@@ -8,7 +8,7 @@ import re
 import uuid
 
 from flask import Flask, Response, g, request
-from sqlalchemy.exc import InterfaceError, OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
@@ -96,6 +96,8 @@ def request_id() -> str:
 def problem(status: int, code: str, detail: str, *, errors=None, headers=None) -> Response:
     """A problem+json response; the title is the registered one of `code`."""
     body = problem_body(status, code, detail, errors=errors)
+    if headers and "Retry-After" in headers:
+        g.retry_after = headers["Retry-After"]  # ours: the rate limiter must not overwrite it
     # ASCII escapes: an error about odd input must never fail on that input itself.
     text = json.dumps(body, separators=(",", ":"))
     return Response(text, status=status, mimetype=PROBLEM_JSON, headers=headers)
@@ -141,15 +143,13 @@ def register(app: Flask) -> None:
         code = _HTTP_CODES.get(status) or re.sub(r"\W+", "_", (error.name or "error").lower()).strip("_")
         return problem(status, code, _detail(error), headers=headers)
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(InterfaceError)
-    @app.errorhandler(ProgrammingError)
+    @app.errorhandler(DBAPIError)
     @app.errorhandler(PoolTimeout)
     def _database_error(error: Exception):
         if _missing_schema(error):
             log.error("database not migrated (request %s): %s", request_id(), error)
             return _domain_error(DatabaseUnavailable("The database is not ready: its migrations have not been applied."))
-        if isinstance(error, ProgrammingError):  # an SQL bug of ours, not an outage
+        if not _transient(error):  # an SQL bug of ours, not an outage
             return _unexpected(error)
         log.error("database unavailable (request %s): %s", request_id(), error.__class__.__name__, exc_info=error)
         return _domain_error(DatabaseUnavailable("The database cannot be reached right now; try again shortly."))
@@ -162,6 +162,19 @@ def register(app: Flask) -> None:
             "internal_error",
             f"Something went wrong on our side. Quote request id {request_id()} when reporting it.",
         )
+
+
+# SQLSTATEs of a database that is down, overloaded, read-only (a standby or a failover
+# in progress), or that gave up waiting: a retry later can succeed.
+_TRANSIENT_CLASSES = ("08", "53", "57")
+_TRANSIENT_STATES = {"25006", "55P03", "40001", "40P01"}
+
+
+def _transient(error: Exception) -> bool:
+    if isinstance(error, (OperationalError, InterfaceError, PoolTimeout)):
+        return True
+    state = getattr(getattr(error, "orig", None), "sqlstate", None) or ""
+    return state in _TRANSIENT_STATES or state[:2] in _TRANSIENT_CLASSES
 
 
 def _missing_schema(error: Exception) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
@@ -24,11 +25,12 @@ from service.errors import HiremixError, InvalidInput, field_error
 from service.http import examples, metrics
 from service.http.apidoc import CSV, JSON, body, invalid, json_response, problems, query, response
 from service.http.idempotent import idempotent
-from service.http.problems import problem_body
+from service.http.problems import problem_body, request_id
 from service.http.security import requires, tenant_id
 from service.ids import RECOMMENDATION_ID
 
 bp = Blueprint("recommendations", __name__, url_prefix="/v1/recommendations")
+log = logging.getLogger("hiremix")
 
 READ = "recommendations:read"
 WRITE = "recommendations:write"
@@ -183,10 +185,19 @@ def _export(params: dict) -> Response:
         )
     documents = recommendations.every(params, tenant_id(), _sessions())
     return Response(
-        stream_with_context(csvio.write_recommendations(documents)),
+        stream_with_context(_logged(csvio.write_recommendations(documents))),
         mimetype=CSV,
         headers={"Content-Disposition": 'attachment; filename="recommendations.csv"', "Vary": "Accept"},
     )
+
+
+def _logged(chunks):
+    """Once the stream has started the status is sent; a later failure can only be logged, and cut it short."""
+    try:
+        yield from chunks
+    except Exception:
+        log.exception("the CSV export failed part-way (request %s); the download is cut short", request_id())
+        raise
 
 
 def _page_json(page: recommendations.Page) -> str:

@@ -77,3 +77,11 @@ def test_a_production_log_line_is_json_with_tenant_route_status_and_duration_nev
     assert line["tenant"].startswith("ten_") and line["key_id"].startswith("key_") and line["duration_ms"] >= 0
     raw = stream.getvalue()
     assert api_key not in raw and api_key[8:20] not in raw and "Secret Co" not in raw
+
+
+def test_a_made_up_method_cannot_grow_the_metrics(anonymous):
+    for method in ("AAAA", "BBBB", "PROPFIND"):
+        anonymous.open("/healthz", method=method)
+    text = anonymous.get("/metrics").get_data(as_text=True)
+    assert "AAAA" not in text and "PROPFIND" not in text
+    assert 'method="other",route="unmatched",status="405"' in text

@@ -16,6 +16,7 @@ BAD = [
     ({"HIREMIX_RATE_LIMIT": "lots"}, "HIREMIX_RATE_LIMIT must look like"),
     ({"HIREMIX_ENV": "staging"}, "HIREMIX_ENV must be one of"),
     ({"HIREMIX_DB_TIMEOUT": "forever"}, "HIREMIX_DB_TIMEOUT must be a number of seconds"),
+    ({"HIREMIX_ENV": "production", "FLASK_DEBUG": "1"}, "never runs in debug mode"),
 ]
 
 
@@ -32,9 +33,18 @@ def test_one_line_and_exit_status_2(tmp_path, program, settings, message):
     assert "Traceback" not in result.stderr
 
 
-def test_a_bad_gunicorn_number_is_one_line_too(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'h.db'}", "HIREMIX_WORKERS": "many"}
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"HIREMIX_WORKERS": "many"}, "hiremix: HIREMIX_WORKERS must be a whole number from 1 to 64, got 'many'"),
+        ({"HIREMIX_LOG_LEVEL": "verbose"}, "hiremix: HIREMIX_LOG_LEVEL must be debug, info, warning, error or "
+                                           "critical, got 'verbose'"),
+        ({"HIREMIX_DB_TIMEOUT": "40"}, "hiremix: HIREMIX_DB_TIMEOUT (40 s) must be shorter than "
+                                       "HIREMIX_WORKER_TIMEOUT (30 s), or slow requests end as killed workers"),
+    ],
+)
+def test_bad_gunicorn_settings_are_one_line_too(tmp_path, settings, message):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'h.db'}", **settings}
     result = subprocess.run([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
                              "service:create_app()"], env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2 and result.stderr.strip() == "hiremix: HIREMIX_WORKERS must be a whole number " \
-                                                               "from 1 to 64, got 'many'"
+    assert result.returncode == 2 and result.stderr.strip() == message

@@ -44,7 +44,8 @@ def timed(call):
 
 def assert_unavailable(response):
     assert response.status_code == 503, response.get_data(as_text=True)
-    assert response.get_json()["code"] == "database_unavailable" and response.headers["Retry-After"]
+    assert response.get_json()["code"] == "database_unavailable"
+    assert response.headers["Retry-After"] == "5"  # ours, not the rate limiter's window
 
 
 def test_cut_blackholed_and_restored(proxied):
@@ -86,7 +87,9 @@ def test_a_slow_database_gives_503_within_the_timeout_and_stores_nothing(proxied
         transaction = connection.begin()
         connection.execute(text("LOCK TABLE recommendations IN ACCESS EXCLUSIVE MODE"))
         slow, slow_s = timed(lambda: client.post("/v1/recommendations", json=PROFILE))
+        export = client.get("/v1/recommendations", headers={"Accept": "text/csv"})
         transaction.rollback()
+    assert_unavailable(export)  # a proper 503 before any of the file is sent
     print(f"\nslow database: a locked table -> 503 in {slow_s * 1000:.0f} ms")
     assert_unavailable(slow)
     assert slow_s < TIMEOUT_S + 1
@@ -94,3 +97,22 @@ def test_a_slow_database_gives_503_within_the_timeout_and_stores_nothing(proxied
     with locker.connect() as connection:
         assert connection.execute(select(func.count()).select_from(RecommendationRecord)).scalar_one() == 1
     locker.dispose()
+
+
+def test_a_read_only_database_is_not_ready_and_writes_get_503(proxied):
+    _proxy, client, real_url = proxied
+    name = make_url(real_url).database
+    admin = create_engine(real_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
+    try:
+        client.application.extensions["hiremix"].engine.dispose()  # new sessions see the setting
+        assert_unavailable(client.get("/readyz"))
+        assert_unavailable(client.post("/v1/recommendations", json=PROFILE))
+        assert client.get("/v1/recommendations").status_code == 200  # reads still work
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{name}" RESET default_transaction_read_only'))
+        admin.dispose()
+    client.application.extensions["hiremix"].engine.dispose()
+    assert client.post("/v1/recommendations", json=PROFILE).status_code == 201

@@ -89,3 +89,22 @@ def test_no_key_is_401_over_http(server):
     status, headers, raw = server.call("GET", "/v1/recommendations", key=None)
     assert status == 401 and headers["WWW-Authenticate"].startswith("Bearer")
     assert json.loads(raw)["code"] == "unauthenticated"
+
+
+def test_metrics_add_up_every_worker_and_leave_other_files_alone(tmp_path):
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    (folder / "keep.txt").write_text("not ours")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}", "PROMETHEUS_MULTIPROC_DIR": str(folder)}
+    flask(env, "db", "upgrade")
+    with gunicorn(env, "unused", workers=3) as running:
+        for _ in range(30):
+            assert running.call("GET", "/healthz", key=None)[0] == 200
+        scrapes = [running.call("GET", "/metrics", key=None)[2].decode() for _ in range(6)]
+    counted = {
+        float(line.rsplit(" ", 1)[1])
+        for text in scrapes for line in text.splitlines()
+        if line.startswith('hiremix_http_requests_total{method="GET",route="/healthz",status="200"}')
+    }
+    assert counted == {31.0}  # 30 calls plus the readiness poll of the fixture, whichever worker answers
+    assert (folder / "keep.txt").read_text() == "not ours"

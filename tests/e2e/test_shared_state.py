@@ -112,3 +112,40 @@ def test_ten_concurrent_posts_with_one_key_store_one_recommendation(backend_env)
     assert statuses == [201] * 10
     assert len({body for _, _, body in answers}) == 1 and replayed == 9
     assert rows == 1
+
+
+def test_a_stalled_redis_costs_a_second_not_a_hang(tmp_path, redis_client, api_key_app):
+    """Redis that accepts connections but never answers: requests still pass, counted per process."""
+    import time
+
+    from tests.e2e.tcp_proxy import Proxy
+
+    host, port = redis_client.connection_pool.connection_kwargs["host"], redis_client.connection_pool.connection_kwargs["port"]
+    proxy = Proxy((host, port))
+    proxy.blackhole()
+    app, headers = api_key_app(f"redis://127.0.0.1:{proxy.port}/0")
+    client = app.test_client()
+    started = time.monotonic()
+    statuses = [client.get("/v1/recommendations", headers=headers).status_code for _ in range(3)]
+    elapsed = time.monotonic() - started
+    proxy.close()
+    print(f"\nstalled Redis: 3 requests answered {statuses} in {elapsed:.2f} s")
+    assert statuses == [200, 200, 200] and elapsed < 5
+
+
+@pytest.fixture
+def api_key_app(tmp_path):
+    from service import create_app, keys
+
+    made = []
+
+    def build(storage_uri):
+        env = _sqlite_env(tmp_path)
+        app = create_app({"DATABASE_URL": env["DATABASE_URL"], "RATELIMIT_STORAGE_URI": storage_uri})
+        made.append(app)
+        secret = keys.create_key(app.extensions["hiremix"].sessions, name="stall").secret
+        return app, {"Authorization": f"Bearer {secret}"}
+
+    yield build
+    for app in made:
+        app.extensions["hiremix"].engine.dispose()
