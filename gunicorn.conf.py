@@ -14,6 +14,7 @@ start with one line on stderr, before any worker is forked.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import sys
@@ -39,14 +40,19 @@ except ConfigurationError as error:
     sys.stderr.write(f"hiremix: configuration error: {error}\n")
     sys.exit(2)
 
-bind = os.environ.get("HIREMIX_BIND") or f"{os.environ.get('HIREMIX_HOST') or '127.0.0.1'}:{_int('PORT', 8000, 1, 65535)}"
+_host = os.environ.get("HIREMIX_HOST") or "127.0.0.1"
+if ":" in _host and not _host.startswith("["):
+    _host = f"[{_host}]"  # an IPv6 address
+bind = os.environ.get("HIREMIX_BIND") or f"{_host}:{_int('PORT', 8000, 1, 65535)}"
 workers = _int("HIREMIX_WORKERS", min(2 * (os.cpu_count() or 1) + 1, 8), 1, 64)
 threads = _int("HIREMIX_THREADS", 1, 1, 64)
 timeout = _int("HIREMIX_WORKER_TIMEOUT", 30, 1, 3600)
 graceful_timeout = _int("HIREMIX_GRACEFUL_TIMEOUT", 20, 1, 3600)
 keepalive = 5
-if _settings.database_timeout_s >= timeout:
-    sys.stderr.write(f"hiremix: HIREMIX_DB_TIMEOUT ({_settings.database_timeout_s:g} s) must be shorter than "
+# One request may wait on the database up to about three times the timeout (a failed ping, a
+# reconnect, freeing an idempotency key); all of that must fit before gunicorn kills the worker.
+if 3 * _settings.database_timeout_s >= timeout:
+    sys.stderr.write(f"hiremix: HIREMIX_DB_TIMEOUT ({_settings.database_timeout_s:g} s) must be under a third of "
                      f"HIREMIX_WORKER_TIMEOUT ({timeout} s), or slow requests end as killed workers\n")
     sys.exit(2)
 if os.path.isdir("/dev/shm"):
@@ -80,9 +86,13 @@ if _settings.production:
     }
 
 # Prometheus: every worker writes its numbers to a shared folder so /metrics adds them up.
-_OWN_METRICS_DIR = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-if _OWN_METRICS_DIR:
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hiremix-metrics-")
+    _master = os.getpid()
+    # Removed when the master exits, however it exits (also after a reload, or a failed start);
+    # workers inherit the handler, hence the pid check.
+    atexit.register(lambda: os.getpid() == _master and shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"],
+                                                                      ignore_errors=True))
 
 
 def on_starting(server):
@@ -90,11 +100,6 @@ def on_starting(server):
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob("*.db"):  # numbers of an earlier run would be added in; nothing else is touched
         stale.unlink()
-
-
-def on_exit(server):
-    if _OWN_METRICS_DIR:
-        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 
 
 def child_exit(server, worker):

@@ -41,7 +41,8 @@ class Settings:
         """Settings from `overrides`, then the environment, then defaults."""
         source = {**os.environ, **(overrides or {})}
         environment = _choice(source, "HIREMIX_ENV", ENVIRONMENTS)
-        if environment == "production" and str(source.get("FLASK_DEBUG", "")).lower() in ("1", "true", "yes"):
+        # Flask's own rule: anything but 0, false, no or empty switches debug mode on.
+        if environment == "production" and str(source.get("FLASK_DEBUG", "")).lower() not in ("", "0", "false", "no"):
             raise ConfigurationError("HIREMIX_ENV=production never runs in debug mode: unset FLASK_DEBUG (or --debug)")
         return cls(
             database_url=_database_url(source, "DATABASE_URL"),

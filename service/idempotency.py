@@ -10,14 +10,16 @@ losers wait for the winner's response and replay it.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import hashlib
+import logging
+import os
 import secrets
 import time
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import sessionmaker
 
 from service.errors import HiremixError, field_error
@@ -29,7 +31,7 @@ RETENTION = dt.timedelta(hours=24)
 # A pending record this old belongs to a request that died mid-way (gunicorn kills a
 # request after its 30 s worker timeout by default), or one whose release failed
 # because the database went away: take it over.
-ABANDONED_AFTER = dt.timedelta(seconds=35)
+ABANDONED_AFTER = dt.timedelta(seconds=int(os.environ.get("HIREMIX_WORKER_TIMEOUT") or 30) + 5)
 WAIT_FOR_FIRST_S = 10.0
 HEADER = "Idempotency-Key"
 
@@ -125,7 +127,7 @@ def release(sessions: sessionmaker, claim_: Claim) -> None:
     try:
         with sessions.begin() as session:
             session.execute(delete(IdempotencyRecord).where(*_owned(claim_)))
-    except DBAPIError:
+    except (OperationalError, InterfaceError, PoolTimeout):  # the database is what failed
         log.warning("could not release idempotency key %r; it frees itself after %s", claim_.key, ABANDONED_AFTER)
 
 

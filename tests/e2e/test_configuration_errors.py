@@ -17,6 +17,7 @@ BAD = [
     ({"HIREMIX_ENV": "staging"}, "HIREMIX_ENV must be one of"),
     ({"HIREMIX_DB_TIMEOUT": "forever"}, "HIREMIX_DB_TIMEOUT must be a number of seconds"),
     ({"HIREMIX_ENV": "production", "FLASK_DEBUG": "1"}, "never runs in debug mode"),
+    ({"HIREMIX_ENV": "production", "FLASK_DEBUG": "on"}, "never runs in debug mode"),
 ]
 
 
@@ -39,7 +40,7 @@ def test_one_line_and_exit_status_2(tmp_path, program, settings, message):
         ({"HIREMIX_WORKERS": "many"}, "hiremix: HIREMIX_WORKERS must be a whole number from 1 to 64, got 'many'"),
         ({"HIREMIX_LOG_LEVEL": "verbose"}, "hiremix: HIREMIX_LOG_LEVEL must be debug, info, warning, error or "
                                            "critical, got 'verbose'"),
-        ({"HIREMIX_DB_TIMEOUT": "40"}, "hiremix: HIREMIX_DB_TIMEOUT (40 s) must be shorter than "
+        ({"HIREMIX_DB_TIMEOUT": "10"}, "hiremix: HIREMIX_DB_TIMEOUT (10 s) must be under a third of "
                                        "HIREMIX_WORKER_TIMEOUT (30 s), or slow requests end as killed workers"),
     ],
 )
