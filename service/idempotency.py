@@ -104,14 +104,23 @@ def claim(sessions: sessionmaker, tenant_id: str, key: str, print_: str, request
 
 
 def complete(sessions: sessionmaker, claim_: Claim, stored: Stored) -> bool:
-    """Keep the response for replay; False when the claim was lost (taken over as abandoned)."""
-    with sessions.begin() as session:
-        result = session.execute(
-            update(IdempotencyRecord)
-            .where(*_owned(claim_))
-            .values(status=stored.status, content_type=stored.content_type, location=stored.location,
-                    body=stored.body)
-        )
+    """Keep the response for replay; False when the claim was lost (taken over as abandoned).
+
+    The request itself has succeeded by now, so a database failure here is
+    logged rather than turned into an error answer for work that was done.
+    """
+    try:
+        with sessions.begin() as session:
+            result = session.execute(
+                update(IdempotencyRecord)
+                .where(*_owned(claim_))
+                .values(status=stored.status, content_type=stored.content_type, location=stored.location,
+                        body=stored.body)
+            )
+    except (OperationalError, InterfaceError, PoolTimeout):
+        log.warning("could not keep the answer for idempotency key %r; a retry after %s runs again",
+                    claim_.key, ABANDONED_AFTER)
+        return False
     if result.rowcount == 0:
         log.warning("idempotency claim on key %r was taken over before its response was kept", claim_.key)
     return result.rowcount > 0

@@ -163,3 +163,24 @@ def test_only_a_taken_key_counts_as_a_conflict(sessions):
 
     with pytest.raises(IntegrityError):  # no such tenant: a foreign key failure, not "the key is taken"
         idempotency.claim(sessions, "ten_nobody", "k", "f" * 64, "POST /v1/recommendations")
+
+
+def test_a_database_failure_while_keeping_the_answer_still_answers_the_work_done(client, sessions, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from service import idempotency
+
+    real_begin = sessions.begin
+    calls = []
+
+    def flaky_begin(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:  # claim, the recommendation itself, then keeping the answer
+            raise OperationalError("UPDATE idempotency_records", {}, Exception("database went away"))
+        return real_begin(*args, **kwargs)
+
+    monkeypatch.setattr(sessions, "begin", flaky_begin)
+    response = client.post("/v1/recommendations", json=VALID, headers={"Idempotency-Key": "k-flaky"})
+    monkeypatch.setattr(sessions, "begin", real_begin)
+    assert response.status_code == 201 and stored_rows(sessions) == 1
+    assert idempotency.ABANDONED_AFTER.total_seconds() == 35
