@@ -42,7 +42,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.extensions["hiremix"] = Runtime(settings=settings, engine=engine, sessions=make_sessions(engine))
     app.url_map.converters["recommendation_id"] = recommendation_views.RecommendationIdConverter
     app.url_map.converters["weight_profile_id"] = weight_profile_views.WeightProfileIdConverter
-    # Hook order matters: request id, then the key, then the rate limit (which counts per key).
+    # Hook order matters: request id and clock, then the key, then the rate limit (which counts per key).
     problems.register(app)
     access_log.register(app, settings.production)
     metrics.register(app)

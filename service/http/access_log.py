@@ -7,7 +7,6 @@ for log collectors.
 from __future__ import annotations
 
 import logging
-import time
 
 from flask import Flask, Response, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
@@ -47,13 +46,9 @@ def register(app: Flask, production: bool) -> None:
         log.setLevel(logging.INFO)
     handler.setFormatter(formatter(production))
 
-    @app.before_request
-    def _start_clock():
-        g.started = time.perf_counter()
-
     @app.after_request
     def _log_request(response: Response) -> Response:
-        elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        elapsed_ms = (metrics.elapsed() or 0.0) * 1000
         principal = g.get("principal")
         tenant = principal.tenant_id if principal else None
         key_id = principal.key_id if principal else None

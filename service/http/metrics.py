@@ -44,17 +44,23 @@ def exposition() -> Response:
     return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 
 
+def elapsed() -> float | None:
+    """Seconds since this request started (the one clock the metrics and the request log share)."""
+    started = g.get("request_started")
+    return None if started is None else time.perf_counter() - started
+
+
 def register(app: Flask) -> None:
     @app.before_request
     def _start():
-        g.metrics_started = time.perf_counter()
+        g.request_started = time.perf_counter()
 
     @app.after_request
     def _count(response: Response) -> Response:
-        started = g.get("metrics_started")
-        if started is not None:
+        seconds = elapsed()
+        if seconds is not None:
             method = request.method if request.method in _METHODS else "other"  # callers choose the method
             labels = {"method": method, "route": route()}
-            LATENCY.labels(**labels).observe(time.perf_counter() - started)
+            LATENCY.labels(**labels).observe(seconds)
             REQUESTS.labels(status=str(response.status_code), **labels).inc()
         return response

@@ -53,10 +53,6 @@ def public(view):
     return view
 
 
-def principal() -> keys.Principal:
-    return g.principal
-
-
 def tenant_id() -> str:
     return g.principal.tenant_id
 
