@@ -66,16 +66,13 @@ def create_many(items: list[dict | HiremixError], tenant_id: str, sessions: sess
     """Evaluate every valid item and store them in one transaction; errors pass through in place."""
     results: list[Created | HiremixError] = []
     records = []
-    resolved: dict[tuple, WeightProfile] = {}
+    weights_of = weight_profiles.resolver(tenant_id, sessions)
     for item in items:
         if isinstance(item, HiremixError):
             results.append(item)
             continue
         try:
-            named = (item.get("weight_profile_id"), item.get("weight_profile_version"))
-            if named not in resolved:
-                resolved[named] = _weights(item, tenant_id, sessions)
-            created, record = _prepare(item, resolved[named], tenant_id)
+            created, record = _prepare(item, weights_of(item), tenant_id)
         except HiremixError as error:
             results.append(error)
             continue

@@ -46,18 +46,15 @@ def _stored(draft: WeightProfile, tenant_id: str, sessions: sessionmaker) -> tup
 
 
 def _supplied(profiles: list[dict], draft: WeightProfile, tenant_id: str, sessions: sessionmaker):
-    resolved: dict[tuple, WeightProfile] = {}
+    weights_of = weight_profiles.resolver(tenant_id, sessions)
     items = []
     for index, profile in enumerate(profiles):
-        named = (profile.get("weight_profile_id"), profile.get("weight_profile_version"))
-        if named not in resolved:
-            resolved[named] = weight_profiles.resolve(*named, tenant_id, sessions,
-                                                      pointer=f"/profiles/{index}/weight_profile_id")
+        own = weights_of(profile, pointer=f"/profiles/{index}/weight_profile_id")
         company = company_profile(profile)
-        before, before_share = score(company, resolved[named])
+        before, before_share = score(company, own)
         after, after_share = score(company, draft)
         if after != before:
-            items.append({"index": index, "before": _outcome(before, before_share, _model(resolved[named])),
+            items.append({"index": index, "before": _outcome(before, before_share, _model(own)),
                           "after": _outcome(after, after_share, _model(draft))})
     return items, len(profiles)
 

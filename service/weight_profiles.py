@@ -159,6 +159,23 @@ def resolve(profile_id: str | None, version: int | None, tenant_id: str, session
     return _engine_profile(row)
 
 
+def resolver(tenant_id: str, sessions: sessionmaker):
+    """resolve() for many profiles in one request: each named profile and version is read once.
+
+    The returned function takes a profile dict and the pointer of its
+    weight_profile_id (for the 422 when it names nothing of this tenant's).
+    """
+    known: dict[tuple, WeightProfile] = {}
+
+    def weights_of(profile: dict, pointer: str = "/weight_profile_id") -> WeightProfile:
+        named = (profile.get("weight_profile_id"), profile.get("weight_profile_version"))
+        if named not in known:
+            known[named] = resolve(*named, tenant_id, sessions, pointer=pointer)
+        return known[named]
+
+    return weights_of
+
+
 def draft(data: dict) -> WeightProfile:
     """An inline, unsaved profile for a simulation: the built-in one with the given changes."""
     return _derived(DEFAULT_WEIGHT_PROFILE, data, "draft", 1, pointer="/weight_profile/thresholds")
