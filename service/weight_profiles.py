@@ -124,7 +124,7 @@ def versions(profile_id: str, query: dict, tenant_id: str, sessions: sessionmake
         return Page([built_in_document()], None)
     limit = query["limit"]
     with sessions() as session:
-        record = _owned(session, profile_id, tenant_id)
+        _owned(session, profile_id, tenant_id)  # 404 unless it is the caller's
         statement = select(WeightProfileVersionRecord).where(WeightProfileVersionRecord.weight_profile_id == profile_id)
         if "cursor" in query:
             below = _version_cursor(query["cursor"])

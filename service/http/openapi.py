@@ -17,7 +17,7 @@ from werkzeug.exceptions import NotFound
 from schemas import ProblemSchema
 from schemas.fields import CODES
 from service import __version__
-from service.http.apidoc import CSV, JSON, apidoc, json_response, problems, response
+from service.http.apidoc import CSV, JSON, json_response, problems, response
 from service.http.problems import PROBLEM_JSON, PROBLEM_TYPES, problem_type
 from service.ids import RECOMMENDATION_ID, WEIGHT_PROFILE_ID
 

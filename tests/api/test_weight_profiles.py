@@ -4,7 +4,6 @@ import threading
 
 import pytest
 
-from service import keys
 from tests.api.conftest import VALID, problem
 
 SECURITY_FIRST = {"name": "Security-first", "weights": {"priorities": 1.2},
