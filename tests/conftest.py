@@ -84,12 +84,17 @@ def api_key(new_key) -> str:
     return new_key("tenant a")
 
 
+def keyed_client(app, key: str):
+    """A test client of `app` that sends `key` as a Bearer token on every request."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {key}"
+    return client
+
+
 @pytest.fixture
 def client(app, api_key):
-    """A test client that sends the tenant's key as a Bearer token on every request."""
-    client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_key}"
-    return client
+    """A test client that sends the tenant's key on every request."""
+    return keyed_client(app, api_key)
 
 
 @pytest.fixture

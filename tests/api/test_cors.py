@@ -4,6 +4,7 @@ import pytest
 
 from service import create_app
 from service.config import ConfigurationError
+from tests.conftest import keyed_client
 
 ORIGIN = "https://ats.example.com"
 
@@ -16,8 +17,7 @@ def test_no_cors_headers_by_default(client):
 @pytest.fixture
 def cors_client(database_url, app, api_key):
     allowed = create_app({"DATABASE_URL": database_url, "HIREMIX_CORS_ORIGINS": f"{ORIGIN}, https://hr.example.org/"})
-    client = allowed.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_key}"
+    client = keyed_client(allowed, api_key)
     yield client
     allowed.extensions["hiremix"].engine.dispose()
 

@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from service import create_app
 from tests.api.conftest import VALID, problem
-
+from tests.conftest import keyed_client
 
 
 @pytest.mark.parametrize(
@@ -52,8 +52,7 @@ def test_json_with_charset_or_a_json_suffix_is_accepted(client):
 
 def test_oversized_body_is_413_and_stores_nothing(database_url, api_key):
     app = create_app({"DATABASE_URL": database_url, "HIREMIX_MAX_BODY_BYTES": "200"})
-    client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_key}"
+    client = keyed_client(app, api_key)
     response = client.post("/v1/recommendations", json={**VALID, "company_name": "x" * 300})
     body = problem(response, 413, "payload_too_large")
     assert "200 bytes" in body["detail"]

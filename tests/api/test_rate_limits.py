@@ -7,6 +7,7 @@ from service import create_app
 from service.config import ConfigurationError
 from service.orm import RecommendationRecord
 from tests.api.conftest import VALID, problem
+from tests.conftest import keyed_client
 
 
 @pytest.fixture
@@ -18,8 +19,7 @@ def limited(database_url, app):
 
 
 def test_each_answer_says_how_much_is_left(limited, api_key):
-    client = limited.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_key}"
+    client = keyed_client(limited, api_key)
     remaining = []
     for _ in range(3):
         response = client.get("/v1/recommendations")
@@ -32,8 +32,7 @@ def test_each_answer_says_how_much_is_left(limited, api_key):
 
 
 def test_over_the_limit_is_429_with_retry_after_and_the_count_spans_endpoints(limited, api_key):
-    client = limited.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_key}"
+    client = keyed_client(limited, api_key)
     client.get("/v1/recommendations")
     client.post("/v1/recommendations/preview", json=VALID)
     assert client.post("/v1/recommendations", json=VALID).status_code == 201
@@ -47,8 +46,7 @@ def test_over_the_limit_is_429_with_retry_after_and_the_count_spans_endpoints(li
 
 
 def test_a_refused_request_stores_nothing(limited, api_key):
-    client = limited.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_key}"
+    client = keyed_client(limited, api_key)
     for _ in range(3):
         client.post("/v1/recommendations", json=VALID)
     assert client.post("/v1/recommendations", json=VALID).status_code == 429
@@ -81,8 +79,7 @@ def test_an_unusable_rate_limit_setting_is_refused_at_start(value):
 
 def test_several_limits_can_be_combined_and_the_tightest_one_refuses(database_url, api_key):
     app = create_app({"DATABASE_URL": database_url, "HIREMIX_RATE_LIMIT": "100/hour;2/minute"})
-    client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_key}"
+    client = keyed_client(app, api_key)
     assert [client.get("/v1/recommendations").status_code for _ in range(2)] == [200, 200]
     assert "2 per 1 minute" in problem(client.get("/v1/recommendations"), 429, "rate_limited")["detail"]
     app.extensions["hiremix"].engine.dispose()
@@ -91,8 +88,7 @@ def test_several_limits_can_be_combined_and_the_tightest_one_refuses(database_ur
 def test_an_unreachable_redis_degrades_to_counting_per_process_not_to_errors(database_url, api_key, caplog):
     app = create_app({"DATABASE_URL": database_url, "HIREMIX_RATE_LIMIT": "2/minute",
                       "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"})  # nothing listens on port 1
-    client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_key}"
+    client = keyed_client(app, api_key)
     assert [client.get("/v1/recommendations").status_code for _ in range(3)] == [200, 200, 429]
     assert "in-memory" in caplog.text
     app.extensions["hiremix"].engine.dispose()

@@ -90,6 +90,13 @@ def gunicorn(env: dict, key: str, workers: int = 2):
         os.unlink(log.name)
 
 
+def sqlite_env(folder: Path) -> dict:
+    """The environment of a fresh SQLite file in `folder`, migrated by `flask db upgrade`."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'hiremix.db'}"}
+    flask(env, "db", "upgrade")
+    return env
+
+
 @contextmanager
 def scratch_postgres():
     """A fresh, migrated PostgreSQL database of its own (dropped afterwards), or a skip without one."""

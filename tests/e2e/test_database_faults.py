@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, func, make_url, select, text
 
 from service import create_app, keys
 from service.orm import RecommendationRecord
+from tests.conftest import keyed_client
 from tests.e2e.servers import scratch_postgres
 from tests.e2e.tcp_proxy import Proxy
 
@@ -29,8 +30,7 @@ def proxied():
         url = real.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
         app = create_app({"DATABASE_URL": url, "HIREMIX_DB_TIMEOUT": str(TIMEOUT_S)})
         secret = keys.create_key(app.extensions["hiremix"].sessions, name="faults").secret
-        client = app.test_client()
-        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+        client = keyed_client(app, secret)
         yield proxy, client, env["DATABASE_URL"]
         app.extensions["hiremix"].engine.dispose()
         proxy.close()

@@ -2,11 +2,10 @@
 
 import http.client
 import json
-import os
 
 import pytest
 
-from tests.e2e.servers import create_key, flask, gunicorn
+from tests.e2e.servers import create_key, gunicorn, sqlite_env
 
 pytestmark = pytest.mark.e2e
 
@@ -17,9 +16,7 @@ PROFILE = {"stage": "series_a", "team_size": 12, "product_complexity": "high", "
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """gunicorn with two workers on a fresh SQLite file migrated by `flask db upgrade`."""
-    workdir = tmp_path_factory.mktemp("e2e")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'hiremix.db'}"}
-    flask(env, "db", "upgrade")
+    env = sqlite_env(tmp_path_factory.mktemp("e2e"))
     with gunicorn(env, create_key(env, "e2e")) as running:
         yield running
 
@@ -95,8 +92,7 @@ def test_metrics_add_up_every_worker_and_leave_other_files_alone(tmp_path):
     folder = tmp_path / "metrics"
     folder.mkdir()
     (folder / "keep.txt").write_text("not ours")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}", "PROMETHEUS_MULTIPROC_DIR": str(folder)}
-    flask(env, "db", "upgrade")
+    env = {**sqlite_env(tmp_path), "PROMETHEUS_MULTIPROC_DIR": str(folder)}
     with gunicorn(env, "unused", workers=3) as running:
         for _ in range(30):
             assert running.call("GET", "/healthz", key=None)[0] == 200

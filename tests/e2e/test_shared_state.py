@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from service.db import make_engine
 from service.orm import RecommendationRecord
-from tests.e2e.servers import create_key, flask, gunicorn, scratch_postgres
+from tests.e2e.servers import create_key, gunicorn, sqlite_env
 
 pytestmark = pytest.mark.e2e
 
@@ -41,12 +41,6 @@ def redis_client():
     client.close()
 
 
-def _sqlite_env(tmp_path) -> dict:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'hiremix.db'}"}
-    flask(env, "db", "upgrade")
-    return env
-
-
 def _hosts(env: dict, count: int, workers: int):
     """`count` gunicorn servers (as on several hosts) with `workers` processes each, one key for all."""
     key = create_key(env, "e2e")
@@ -59,7 +53,7 @@ def _hosts(env: dict, count: int, workers: int):
 def test_the_limit_holds_across_hosts_and_workers_only_on_shared_storage(tmp_path, redis_client, storage,
                                                                          expected_ok):
     prefix = f"hiremix-test-{uuid.uuid4().hex}"
-    env = {**_sqlite_env(tmp_path), "HIREMIX_RATE_LIMIT": "6/minute", "RATELIMIT_KEY_PREFIX": prefix,
+    env = {**sqlite_env(tmp_path), "HIREMIX_RATE_LIMIT": "6/minute", "RATELIMIT_KEY_PREFIX": prefix,
            "RATELIMIT_STORAGE_URI": REDIS_URL if storage == "redis" else storage}
     stack, servers = _hosts(env, count=2, workers=2)
     with stack:
@@ -74,16 +68,6 @@ def test_the_limit_holds_across_hosts_and_workers_only_on_shared_storage(tmp_pat
         assert json.loads(refused[2])["code"] == "rate_limited"
         for name in redis_client.scan_iter(f"{prefix}*"):
             redis_client.delete(name)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
-def backend_env(request, tmp_path):
-    """A fresh, migrated database of each backend; PostgreSQL gets a database of its own."""
-    if request.param == "sqlite":
-        yield _sqlite_env(tmp_path)
-        return
-    with scratch_postgres() as env:
-        yield env
 
 
 def test_ten_concurrent_posts_with_one_key_store_one_recommendation(backend_env):
@@ -140,7 +124,7 @@ def api_key_app(tmp_path):
     made = []
 
     def build(storage_uri):
-        env = _sqlite_env(tmp_path)
+        env = sqlite_env(tmp_path)
         app = create_app({"DATABASE_URL": env["DATABASE_URL"], "RATELIMIT_STORAGE_URI": storage_uri})
         made.append(app)
         secret = keys.create_key(app.extensions["hiremix"].sessions, name="stall").secret

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from service.db import make_engine
 from service.orm import RecommendationRecord
-from tests.e2e.servers import create_key, flask, gunicorn, scratch_postgres
+from tests.e2e.servers import create_key, gunicorn
 
 pytestmark = pytest.mark.e2e
 
@@ -23,25 +23,14 @@ BURST = 400
 CLIENTS = 8
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
-def database(request, tmp_path):
-    if request.param == "sqlite":
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'hiremix.db'}"}
-        flask(env, "db", "upgrade")
-        yield env
-    else:
-        with scratch_postgres() as env:
-            yield env
-
-
 def workers_of(master_pid: int) -> list[int]:
     children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
     return [int(pid) for pid in children]
 
 
-def test_every_acknowledged_write_is_stored_after_workers_are_killed(database):
+def test_every_acknowledged_write_is_stored_after_workers_are_killed(backend_env):
     acknowledged, failed = [], []
-    with gunicorn(database, create_key(database, "burst"), workers=4) as server:
+    with gunicorn(backend_env, create_key(backend_env, "burst"), workers=4) as server:
         master = server.pid
         remaining = iter(range(BURST))
         lock = threading.Lock()
@@ -74,12 +63,12 @@ def test_every_acknowledged_write_is_stored_after_workers_are_killed(database):
             thread.start()
         for thread in threads:
             thread.join()
-    engine = make_engine(database["DATABASE_URL"])
+    engine = make_engine(backend_env["DATABASE_URL"])
     with engine.connect() as connection:
         stored = set(connection.execute(select(RecommendationRecord.id)).scalars())
     engine.dispose()
     missing = set(acknowledged) - stored
-    print(f"\nSIGKILL ({database['DATABASE_URL'].split(':')[0]}): {BURST} POSTs, {len(acknowledged)} acknowledged, "
+    print(f"\nSIGKILL ({backend_env['DATABASE_URL'].split(':')[0]}): {BURST} POSTs, {len(acknowledged)} acknowledged, "
           f"{len(failed)} failed ({sorted(set(map(str, failed)))[:3]}), {len(stored)} stored, "
           f"{len(missing)} acknowledged but missing")
     assert len(killed) == 2
