@@ -20,7 +20,10 @@ class BatchRequestSchema(StrictSchema):
 
     items = List(
         # allow_none: a null item is refused on its own, like any other item that is not a profile.
-        ProfileItem(allow_none=True, metadata={"allOf": [{"$ref": "#/components/schemas/CompanyProfile"}]}),
+        ProfileItem(allow_none=True, metadata={
+            "description": "A CompanyProfile (see that schema). Each item is validated on its own: one that is not "
+                           "a valid profile gets its own problem in the answer and spoils nothing else, so the "
+                           "batch accepts any item here."}),
         required=True,
         validate=validate.Length(
             1, BATCH_MAX, error=coded("invalid_length", "Send 1 to {max} profiles; split longer lists.")
@@ -35,7 +38,7 @@ class BatchItemSchema(Schema):
         metadata={"minimum": 0,
                   "description": "Position in `items`; for CSV, the data row (0 for the first; blank lines skipped)."},
     )
-    status = fields.Integer(required=True, metadata={"enum": [201, 422], "description": "201 stored, 422 refused."})
+    status = fields.Integer(required=True, metadata={"enum": [201, 404, 422], "description": "201 stored; 404 names an unknown weight profile; 422 refused."})
     recommendation = fields.Nested(RecommendationSchema, metadata={"description": "When stored."})
     problem = fields.Nested(
         ProblemSchema, metadata={"description": "When refused; its pointers are relative to the item."}

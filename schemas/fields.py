@@ -73,7 +73,7 @@ class String(fields.String):
 
 
 class Integer(fields.Integer):
-    """A JSON integer: no strings, booleans or floats."""
+    """A JSON integer: no strings or booleans; a number with no fraction, such as 8.0, counts (as in JSON Schema)."""
 
     default_error_messages = {
         **_COMMON,
@@ -82,6 +82,11 @@ class Integer(fields.Integer):
 
     def __init__(self, **kwargs):
         super().__init__(strict=True, **kwargs)
+
+    def _validated(self, value):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return super()._validated(value)
 
 
 class QueryInteger(fields.Integer):
@@ -136,20 +141,47 @@ def length(low: int, high: int) -> validate.Length:
     return validate.Length(low, high, error=coded("invalid_length", "Must be {min} to {max} characters long."))
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1
+# White space as JavaScript regular expressions (and so JSON Schema patterns) define \s, spelled out so that
+# Python and every OpenAPI tool agree on what "blank" means.
+_BLANK = "\\u0009-\\u000d\\u0020\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
+_NOT_CONTROL = "[^\\u0000-\\u001f\\u007f-\\u009f]"
+PLAIN_TEXT_PATTERN = f"^{_NOT_CONTROL}*[^\\u0000-\\u001f\\u007f-\\u009f{_BLANK}]{_NOT_CONTROL}*$"
+_VISIBLE = re.compile(f"[^\\u0000-\\u001f\\u007f-\\u009f{_BLANK}]")
 
 
-def plain_text(value: str) -> None:
-    """Validator: one line of visible text (no control characters, not blank)."""
-    if _CONTROL.search(value):
-        raise ValidationError(coded("invalid_format", "Must not contain control characters such as NUL or newlines."))
-    if value and not value.strip():  # an empty value is the length check's to report
-        raise ValidationError(coded("invalid_length", "Must contain more than white space."))
+class PlainText(validate.Regexp):
+    """Validator: one line of visible text (no control characters such as NUL or newlines, not blank).
+
+    A Regexp, so the OpenAPI document carries the same rule as a `pattern`; the checks below give
+    each way of failing its own code.
+    """
+
+    def __init__(self):
+        super().__init__(PLAIN_TEXT_PATTERN)
+
+    def __call__(self, value: str) -> str:
+        if _CONTROL.search(value):
+            raise ValidationError(coded("invalid_format", "Must not contain control characters such as NUL or "
+                                                          "newlines."))
+        if value and not _VISIBLE.search(value):  # an empty value is the length check's to report
+            raise ValidationError(coded("invalid_length", "Must contain more than white space."))
+        return value
+
+
+plain_text = PlainText()
 
 
 def text(low: int, high: int) -> list:
     """Validators of a one-line text field of `low` to `high` characters."""
     return [length(low, high), plain_text]
+
+
+def cursor(pattern: str) -> String:
+    """A paging cursor: the previous page's `next_cursor`, whose format `pattern` gives."""
+    return String(validate=validate.Regexp(pattern, error=coded("invalid_format", "Use next_cursor from a previous "
+                                                                                  "page unchanged.")),
+                  metadata={"description": "`next_cursor` of the previous page; treat it as opaque."})
 
 
 def enum_string(choices, **kwargs) -> String:

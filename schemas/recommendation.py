@@ -8,7 +8,8 @@ from service.engine.catalogue import BUSINESS_MODELS, RECOMMENDATIONS, STAGES
 from service.engine.model import NEUTRAL, PRODUCT, SOFTWARE
 from service.engine.writeback import RATINGS
 
-from schemas.fields import DateTime, QueryInteger, StrictSchema, String, between, enum_string, length, text
+from schemas.fields import DateTime, QueryInteger, StrictSchema, String, between, cursor, enum_string, text
+from service.paging import cursor_pattern
 from schemas.profile import CompanyProfileSchema
 
 FAVORS = (PRODUCT, SOFTWARE, NEUTRAL)
@@ -137,7 +138,7 @@ class RecommendationListQuerySchema(StrictSchema):
     """Paging and filters of the list."""
 
     limit = QueryInteger(load_default=20, validate=between(1, 100), metadata={"description": "Page size, 1 to 100."})
-    cursor = String(validate=length(1, 200), metadata={"description": "`next_cursor` of the previous page."})
+    cursor = cursor(cursor_pattern("rec_"))
     recommendation = enum_string(RECOMMENDATIONS)
     stage = enum_string(STAGES)
     business_model = enum_string(BUSINESS_MODELS)

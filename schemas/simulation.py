@@ -31,6 +31,11 @@ class SimulationRequestSchema(StrictSchema):
         metadata={"description": "Profiles to replay; default: your newest 1,000 stored recommendations."},
     )
 
+    OPENAPI_EXTRA = {
+        "oneOf": [{"required": ["weight_profile"]}, {"required": ["weight_profile_id"]}],
+        "dependentRequired": {"weight_profile_version": ["weight_profile_id"]},
+    }
+
     @validates_schema
     def _one_draft(self, data, **kwargs):
         check_one_of(data, "weight_profile", "weight_profile_id")

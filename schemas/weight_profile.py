@@ -12,10 +12,11 @@ from schemas.fields import (
     String,
     between,
     coded,
-    length,
+    cursor,
     text,
 )
 from service.engine.catalogue import FACTORS, FACTORS_BY_NAME
+from service.paging import VERSION_CURSOR, cursor_pattern
 
 WEIGHT_MAX = 1_000_000.0  # keeps every log-odds sum finite
 FACTOR_NAMES = tuple(f.name for f in FACTORS)
@@ -92,6 +93,8 @@ class Share(fields.Field):
 
 
 class ThresholdsInputSchema(StrictSchema):
+    """Thresholds that replace the base profile's; `lower` must not end up above `upper`."""
+
     lower = Share(metadata={"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1,
                             "description": "Below this product engineer share: software engineers."})
     upper = Share(metadata={"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1,
@@ -101,8 +104,8 @@ class ThresholdsInputSchema(StrictSchema):
 _WEIGHTS_DOC = {
     "type": "object",
     "description": "Weight per factor, 0 to 1,000,000; factors left out keep the base profile's weight.",
-    "propertyNames": {"enum": list(FACTOR_NAMES)},
-    "additionalProperties": {"type": "number", "minimum": 0, "maximum": WEIGHT_MAX},
+    "properties": {name: {"type": "number", "minimum": 0, "maximum": WEIGHT_MAX} for name in FACTOR_NAMES},
+    "additionalProperties": False,
     "example": {"product_complexity": 2.0, "priorities": 0.9},
 }
 _LEANS_DOC = {
@@ -110,9 +113,14 @@ _LEANS_DOC = {
     "description": "Lean per value, -1 (software engineers) to 1 (product engineers), by factor; team_size "
                    "leans are per band (first_hire, small, mid, large, very_large, huge). Values left out keep "
                    "the base profile's lean.",
-    "propertyNames": {"enum": list(FACTOR_NAMES)},
-    "additionalProperties": {"type": "object", "additionalProperties": {"type": "number", "minimum": -1,
-                                                                        "maximum": 1}},
+    "properties": {
+        factor.name: {"type": "object",
+                      "properties": {entry.value: {"type": "number", "minimum": -1, "maximum": 1}
+                                     for entry in factor.values},
+                      "additionalProperties": False}
+        for factor in FACTORS
+    },
+    "additionalProperties": False,
     "example": {"business_model": {"marketplace": 0.4}, "priorities": {"security": -1.0}},
 }
 
@@ -165,7 +173,11 @@ class WeightProfilePageSchema(Schema):
 
 class PageQuerySchema(StrictSchema):
     limit = QueryInteger(load_default=20, validate=between(1, 100), metadata={"description": "Page size, 1 to 100."})
-    cursor = String(validate=length(1, 200), metadata={"description": "`next_cursor` of the previous page."})
+    cursor = cursor(cursor_pattern("wp_"))
+
+
+class VersionPageQuerySchema(PageQuerySchema):
+    cursor = cursor(VERSION_CURSOR)
 
 
 def check_one_of(data: dict, first: str, second: str) -> None:

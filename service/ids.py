@@ -7,6 +7,7 @@ import time
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
 RECOMMENDATION_ID = r"rec_[0-9a-z]{26}"
+STORED_WEIGHT_PROFILE_ID = r"wp_[0-9a-z]{26}"
 WEIGHT_PROFILE_ID = r"wp_(?:[0-9a-z]{26}|default)"
 
 

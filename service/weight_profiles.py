@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.engine import DEFAULT_WEIGHT_PROFILE, Thresholds, WeightProfile
 from service.engine.weights import COMBINATION, derive
-from service.errors import HiremixError, InvalidInput, NotFound, field_error
+from service.errors import HiremixError, InvalidInput, NotFound, UnknownWeightProfile, field_error
 from service.ids import new_id
 from service.orm import WeightProfileRecord, WeightProfileVersionRecord
-from service.paging import decode_position, encode_position, rfc3339
+from service.paging import VERSION_CURSOR, decode_position, encode_position, invalid_cursor, rfc3339
 
 
 VERSION_MAX = 1_000_000
@@ -270,15 +270,13 @@ def _version(session: Session, profile_id: str, version: int) -> WeightProfileVe
 
 
 def _version_cursor(cursor: str) -> int:
-    if re.fullmatch(r"v[0-9]{1,7}", cursor) and int(cursor[1:]) <= VERSION_MAX + 1:
+    if re.fullmatch(VERSION_CURSOR[1:-1], cursor):
         return int(cursor[1:])
-    raise InvalidInput("The cursor is not valid.", errors=[
-        field_error("/cursor", "invalid_format", "Use next_cursor from a previous page unchanged.", parameter="cursor")])
+    raise invalid_cursor()
 
 
-def _unknown(pointer: str, message: str) -> InvalidInput:
-    return InvalidInput("The request names a weight profile that does not exist.",
-                        errors=[field_error(pointer, "unknown_weight_profile", message)])
+def _unknown(pointer: str, message: str) -> UnknownWeightProfile:
+    return UnknownWeightProfile(message, errors=[field_error(pointer, "unknown_weight_profile", message)])
 
 
 def _now() -> dt.datetime:

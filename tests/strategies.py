@@ -1,6 +1,10 @@
 """Hypothesis strategies over the whole input space of the contract."""
 
+import re
+
 from hypothesis import strategies as st
+
+from schemas.fields import PLAIN_TEXT_PATTERN
 
 from service.engine import CompanyProfile
 from service.engine.catalogue import (
@@ -16,10 +20,10 @@ from service.engine.catalogue import (
 team_sizes = st.one_of(st.integers(0, 300), st.integers(0, TEAM_SIZE_MAX))
 priority_sets = st.lists(st.sampled_from(PRIORITIES), unique=True, max_size=len(PRIORITIES)).map(tuple)
 
-# One visible line, as the contract allows; no sentence ends, so summaries can be counted.
+# One visible line, as the contract allows (its documented pattern); no sentence ends, so summaries can be counted.
 company_names = st.text(
     st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters=".!?"), min_size=1, max_size=40
-).filter(str.strip)
+).filter(lambda name: re.fullmatch(PLAIN_TEXT_PATTERN[1:-1], name))
 
 profiles = st.builds(
     CompanyProfile,

@@ -91,10 +91,11 @@ def query(schema: Schema):
 
 
 def response(status: int, description: str, *, schema=None, example=None, headers=None, media_type=JSON,
-             alternatives=None):
+             alternatives=None, links=None):
     """Describe the success response; `schema` is a marshmallow schema or a JSON Schema dict.
 
     `alternatives` maps another media type to (its column names, an example): a CSV form of it.
+    `links` maps a name to (an operationId, its parameters from this response): what a client can do next.
     """
 
     def decorator(view):
@@ -106,7 +107,19 @@ def response(status: int, description: str, *, schema=None, example=None, header
             "headers": headers or {},
             "media_type": media_type,
             "alternatives": alternatives or {},
+            "links": links or {},
         }
+        return view
+
+    return decorator
+
+
+def path_parameter(name: str, description: str, **schema):
+    """Narrow a path parameter for this operation alone (the path's other operations keep the general form)."""
+
+    def decorator(view):
+        apidoc(view).setdefault("path", {})[name] = {"description": description, "schema": {"type": "string",
+                                                                                              **schema}}
         return view
 
     return decorator

@@ -10,7 +10,8 @@ import re
 
 import yaml
 from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
+from apispec.ext.marshmallow.common import resolve_schema_instance
 from flask import Blueprint, Flask, Response, current_app
 from werkzeug.exceptions import NotFound
 
@@ -93,7 +94,8 @@ _IDEMPOTENCY_PARAMETER = {
                    "is stored and replayed, with `Idempotent-Replayed: true`, to every retry with the same key "
                    "and the same request for 24 hours. The same key with a different request is a 422 "
                    "`idempotency_key_reused`; a retry while the first is still running waits for its answer.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255}, "example": "5f0c8e9e-4b7a-4c1e-9d55-7c2b7f1a9e10",
+    # No example: a fixed one, copied into every request by a tool, would be a reused key.
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
 }
 _REPLAYED_HEADER = {"Idempotent-Replayed": {"description": "`true` when this is the stored answer to an "
                                                           "earlier request with the same Idempotency-Key.",
@@ -105,14 +107,28 @@ _VALIDATION_EXAMPLE_ERRORS = [
 ]
 
 
+class _Converter(OpenAPIConverter):
+    """Also emits a schema's `OPENAPI_EXTRA`: rules across fields (such as "one of these two") that fields
+    alone cannot state, so the document promises exactly what validation enforces."""
+
+    def schema2jsonschema(self, schema):
+        jsonschema = super().schema2jsonschema(schema)
+        jsonschema.update(getattr(resolve_schema_instance(schema), "OPENAPI_EXTRA", {}))
+        return jsonschema
+
+
+class _Plugin(MarshmallowPlugin):
+    Converter = _Converter
+
+
 def build(app: Flask) -> dict:
     """The OpenAPI document of every documented view of `app`."""
     spec = APISpec(
         title="hiremix",
         version=__version__,
         openapi_version="3.1.0",
-        plugins=[MarshmallowPlugin()],
-        info={"description": DESCRIPTION},
+        plugins=[_Plugin()],
+        info={"description": DESCRIPTION, "license": {"name": "Proprietary", "identifier": "LicenseRef-Proprietary"}},
         tags=[
             {"name": "recommendations",
              "description": "Evaluate, store, list, export and erase recommendations, one or a batch at a time."},
@@ -175,7 +191,8 @@ def _operation(rule, view, contract: dict) -> dict:
     }
     if description.strip():
         operation["description"] = " ".join(description.split())
-    parameters = []
+    parameters = [{"name": name, "in": "path", "required": True, **parameter}
+                  for name, parameter in contract.get("path", {}).items()]
     if "query" in contract:
         parameters.append({"in": "query", "schema": contract["query"]})
     if contract.get("idempotent"):
@@ -192,10 +209,11 @@ def _operation(rule, view, contract: dict) -> dict:
         operation["requestBody"] = {"required": True, "content": content}
     scope = contract.get("scope")
     extra = set()
+    operation["security"] = []  # no key needed, unless a scope says otherwise
     if scope is not None:
         operation["security"] = [{"bearerAuth": [scope]}, {"basicAuth": [scope]}]
         operation["description"] = (operation.get("description", "") + f" Needs the scope `{scope}`.").strip()
-        extra = {401, 403, 429}
+        extra = {401, 403, 429, 503}  # keys are looked up in the database
     if contract.get("idempotent"):
         extra.add(409)
     success = contract["response"]
@@ -217,6 +235,9 @@ def _operation(rule, view, contract: dict) -> dict:
     if contract.get("idempotent"):
         headers.update(_REPLAYED_HEADER)
     answer["headers"] = headers
+    if success["links"]:
+        answer["links"] = {name: {"operationId": operation_id, "parameters": parameters}
+                           for name, (operation_id, parameters) in success["links"].items()}
     operation["responses"][str(success["status"])] = answer
     for status in sorted(contract["problems"] | extra | {500}):
         operation["responses"][str(status)] = {"$ref": f"#/components/responses/{_RESPONSE_NAMES[status]}"}
@@ -287,7 +308,7 @@ def openapi_json() -> Response:
 
 
 @bp.get("/openapi.yaml")
-@response(200, "This OpenAPI document as YAML.", schema={"type": "string"}, media_type="application/yaml")
+@response(200, "This OpenAPI document as YAML.", schema={"type": "object"}, media_type="application/yaml")
 def openapi_yaml() -> Response:
     """The OpenAPI 3.1 document as YAML."""
     return Response(to_yaml(document()), mimetype="application/yaml")

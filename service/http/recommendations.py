@@ -54,8 +54,9 @@ def _sessions():
 @idempotent
 @body(_PROFILE, examples=examples.PROFILE_EXAMPLES)
 @response(201, "Evaluated and stored.", schema=RecommendationSchema, example=examples.recommendation_example,
-          headers=_LOCATION)
-@problems(400, 413, 415, 422, 503)
+          headers=_LOCATION, links={"GetRecommendation": ("get_recommendation", {"id": "$response.body#/id"}),
+                                    "DeleteRecommendation": ("delete_recommendation", {"id": "$response.body#/id"})})
+@problems(400, 404, 413, 415, 422, 503)
 def create_recommendation(profile: dict) -> Response:
     """Evaluate a company profile and store the recommendation.
 
@@ -72,7 +73,7 @@ def create_recommendation(profile: dict) -> Response:
 @idempotent
 @body(_PROFILE, examples=examples.PROFILE_EXAMPLES)
 @response(200, "Evaluated; nothing stored.", schema=RecommendationPreviewSchema, example=examples.preview_example)
-@problems(400, 413, 415, 422)
+@problems(400, 404, 413, 415, 422, 503)
 def preview_recommendation(profile: dict) -> Response:
     """Evaluate a company profile without storing anything.
 

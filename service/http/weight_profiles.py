@@ -8,6 +8,7 @@ from werkzeug.routing import BaseConverter
 from schemas.simulation import SimulationRequestSchema, SimulationResultSchema
 from schemas.weight_profile import (
     PageQuerySchema,
+    VersionPageQuerySchema,
     WeightProfileCreateSchema,
     WeightProfilePageSchema,
     WeightProfileSchema,
@@ -17,10 +18,10 @@ from service import simulations, weight_profiles
 from service.engine import DEFAULT_WEIGHT_PROFILE
 from service.engine.card import model_card
 from service.http import examples
-from service.http.apidoc import body, json_response, problems, query, response
+from service.http.apidoc import body, json_response, path_parameter, problems, query, response
 from service.http.idempotent import idempotent
 from service.http.security import public, requires, tenant_id
-from service.ids import WEIGHT_PROFILE_ID
+from service.ids import STORED_WEIGHT_PROFILE_ID, WEIGHT_PROFILE_ID
 from service.weight_profiles import VERSION_MAX
 
 model_bp = Blueprint("model", __name__, url_prefix="/v1/model")
@@ -30,7 +31,36 @@ simulations_bp = Blueprint("simulations", __name__, url_prefix="/v1/simulations"
 READ = "weight_profiles:read"
 WRITE = "weight_profiles:write"
 _LOCATION = {"Location": {"description": "Path of the new version.", "schema": {"type": "string"}}}
-_MODEL_SCHEMA = {"type": "object", "required": ["factors", "thresholds", "combination", "version", "hash"]}
+_PROFILE = {"profile_id": "$response.body#/id"}
+_PROFILE_LINKS = {  # what a client can do with a new version
+    "GetWeightProfile": ("get_weight_profile", _PROFILE),
+    "GetThisVersion": ("get_weight_profile_version", {**_PROFILE, "version": "$response.body#/version"}),
+    "ListVersions": ("list_weight_profile_versions", _PROFILE),
+    "AddVersion": ("create_weight_profile_version", _PROFILE),
+}
+_MODEL_VALUE = {"type": "object", "required": ["value", "lean", "evidence"], "properties": {
+    "value": {"type": "string"},
+    "lean": {"type": "number", "minimum": -1, "maximum": 1,
+             "description": "-1 leans to software engineers, 1 to product engineers."},
+    "evidence": {"type": "array", "items": {"type": "string"}, "description": "Evidence ids (E1 to E13)."},
+    "min_team_size": {"type": "integer", "description": "team_size bands: the smallest team in the band."},
+    "max_team_size": {"type": "integer", "description": "team_size bands: the largest team in the band."},
+}}
+_MODEL_SCHEMA = {"type": "object", "required": ["factors", "thresholds", "combination", "version", "hash"],
+                 "properties": {
+                     "weight_profile_id": {"type": "string"},
+                     "version": {"type": "integer"},
+                     "hash": {"type": "string"},
+                     "combination": {"type": "string"},
+                     "combination_description": {"type": "string"},
+                     "thresholds": {"type": "object", "required": ["lower", "upper"],
+                                    "properties": {"lower": {"type": "number"}, "upper": {"type": "number"}}},
+                     "factors": {"type": "array", "items": {
+                         "type": "object", "required": ["name", "description", "weight", "multiple", "values"],
+                         "properties": {"name": {"type": "string"}, "description": {"type": "string"},
+                                        "weight": {"type": "number", "minimum": 0}, "multiple": {"type": "boolean"},
+                                        "values": {"type": "array", "items": _MODEL_VALUE}}}},
+                 }}
 
 
 class WeightProfileIdConverter(BaseConverter):
@@ -64,7 +94,7 @@ def get_model() -> Response:
 @idempotent
 @body(WeightProfileCreateSchema(), examples=examples.WEIGHT_PROFILE_EXAMPLES)
 @response(201, "Created: version 1, complete.", schema=WeightProfileSchema, example=examples.weight_profile_example,
-          headers=_LOCATION)
+          headers=_LOCATION, links=_PROFILE_LINKS)
 @problems(400, 413, 415, 422, 503)
 def create_weight_profile(data: dict) -> Response:
     """Create a weight profile (version 1).
@@ -83,7 +113,9 @@ def create_weight_profile(data: dict) -> Response:
 @body(WeightProfileVersionCreateSchema(), examples=examples.WEIGHT_PROFILE_VERSION_EXAMPLES)
 @response(201, "Created: the next version, complete.", schema=WeightProfileSchema,
           example=lambda: {**examples.weight_profile_example(), "version": 2},
-          headers=_LOCATION)
+          headers=_LOCATION, links=_PROFILE_LINKS)
+@path_parameter("profile_id", "One of your weight profiles: the built-in `wp_default` cannot get new versions.",
+                pattern=f"^{STORED_WEIGHT_PROFILE_ID}$")
 @problems(400, 404, 409, 413, 415, 422, 503)
 def create_weight_profile_version(data: dict, profile_id: str) -> Response:
     """Add the next version of a weight profile.
@@ -120,7 +152,7 @@ def get_weight_profile(profile_id: str) -> Response:
 
 @bp.get("/<weight_profile_id:profile_id>/versions")
 @requires(READ)
-@query(PageQuerySchema())
+@query(VersionPageQuerySchema())
 @response(200, "Every version, newest first.", schema=WeightProfilePageSchema,
           example=examples.weight_profile_page_example)
 @problems(404, 422, 503)
@@ -144,7 +176,7 @@ def get_weight_profile_version(profile_id: str, version: int) -> Response:
 @body(SimulationRequestSchema(), examples=examples.SIMULATION_EXAMPLES)
 @response(200, "Which recommendations the draft weights would change; nothing is stored.",
           schema=SimulationResultSchema, example=examples.simulation_example)
-@problems(400, 413, 415, 422, 503)
+@problems(400, 404, 413, 415, 422, 503)
 def simulate(request_: dict) -> Response:
     """Replay recommendations under draft weights.
 

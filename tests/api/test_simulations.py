@@ -79,16 +79,22 @@ def test_bad_drafts_and_profiles_are_422_naming_the_field(client):
     cases = [
         ({"weight_profile": {"weights": {"stage": -1}}}, "/weight_profile/weights/stage"),
         ({"weight_profile": {"thresholds": {"lower": 0.9}}}, "/weight_profile/thresholds/lower"),
-        ({"weight_profile_id": "wp_nope"}, "/weight_profile_id"),
         ({"weight_profile": {}, "profiles": [VALID, {**VALID, "stage": "x"}]}, "/profiles/1/stage"),
         ({"weight_profile": {}, "profiles": []}, "/profiles"),
-        ({"weight_profile": {}, "profiles": [{**VALID, "weight_profile_id": "wp_nope"}]},
-         "/profiles/0/weight_profile_id"),
         ({"weight_profile": {}, "weight_profile_version": 2}, "/weight_profile_version"),
     ]
     for body, pointer in cases:
         errors = problem(client.post("/v1/simulations", json=body), 422, "validation_failed")["errors"]
         assert errors[0]["pointer"] == pointer, (body, errors)
+
+
+def test_unknown_weight_profiles_are_404_naming_the_field(client):
+    for body, pointer in (({"weight_profile_id": "wp_nope"}, "/weight_profile_id"),
+                          ({"weight_profile_id": "wp_default", "weight_profile_version": 2}, "/weight_profile_version"),
+                          ({"weight_profile": {}, "profiles": [{**VALID, "weight_profile_id": "wp_nope"}]},
+                           "/profiles/0/weight_profile_id")):
+        errors = problem(client.post("/v1/simulations", json=body), 404, "unknown_weight_profile")["errors"]
+        assert (errors[0]["pointer"], errors[0]["code"]) == (pointer, "unknown_weight_profile"), body
 
 
 def test_simulating_needs_the_read_scope(anonymous, new_key):
