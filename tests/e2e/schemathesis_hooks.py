@@ -1,0 +1,70 @@
+"""Schemathesis hooks (loaded through SCHEMATHESIS_HOOKS) for the contract fuzzing run.
+
+Idempotency-Key: clients must send a new key for each new request, and the API
+answers a reused key with 422 `idempotency_key_reused`. A generator cannot know
+that rule, and repeats simple values such as "0" across operations. So each
+request that carries a well-formed key gets a fresh one just before it is sent; a malformed
+key (a negative test) is left as generated. Reuse is tested in tests/api.
+"""
+
+import re
+import uuid
+
+import schemathesis
+
+from schemas.batch import BATCH_MAX
+from service.csvio import REQUIRED_COLUMNS, read_profiles
+from service.errors import HiremixError
+
+_WELL_FORMED = re.compile(r"[!-~]{1,255}")
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    """Just before sending (every phase): a fresh Idempotency-Key, thresholds in order, a CSV batch header."""
+    key = (case.headers or {}).get("Idempotency-Key")
+    if isinstance(key, str) and _WELL_FORMED.fullmatch(key):
+        case.headers["Idempotency-Key"] = str(uuid.uuid4())
+    _order_thresholds(case.body)
+    if case.media_type == "text/csv" and isinstance(case.body, str):
+        case.body = _as_batch(case.body)
+
+
+# A CSV batch is a string to JSON Schema; what makes it one is its header row (profile columns,
+# each once, the required ones present), which the description states in words. So a CSV body
+# that is not a batch gets a valid header row put before it, and a valid last row after it; the
+# generated text in between becomes rows, each answered on its own (a bad row spoils only itself).
+_HEADER = ",".join(REQUIRED_COLUMNS)
+_ROW = "seed,6,low,b2b_saas"
+
+
+def _as_batch(text: str) -> str:
+    try:
+        if 1 <= len(read_profiles(text)) <= BATCH_MAX:
+            return text
+    except HiremixError:
+        pass
+    lines = text.replace("\x00", "").replace('"', "").splitlines()[:BATCH_MAX - 1]
+    return "\r\n".join([_HEADER, *lines, _ROW]) + "\r\n"
+
+
+# Thresholds: `lower` must not end up above `upper`, counting the base profile's value for one
+# left out. JSON Schema cannot compare two values, so before a request is sent, thresholds given
+# out of order are swapped, and a lone threshold gets its partner at the same value. A value
+# that breaks the schema (a negative test) still breaks it after this. tests/api covers the rule.
+def _order_thresholds(value) -> None:
+    if isinstance(value, dict):
+        thresholds = value.get("thresholds")
+        if isinstance(thresholds, dict):
+            numbers = {k: v for k, v in thresholds.items()
+                       if k in ("lower", "upper") and isinstance(v, (int, float)) and not isinstance(v, bool)}
+            if len(numbers) == 2:
+                thresholds["lower"], thresholds["upper"] = sorted(numbers.values())
+            elif len(numbers) == 1 and len(thresholds) == 1:
+                thresholds["lower"] = thresholds["upper"] = next(iter(numbers.values()))
+        for item in value.values():
+            _order_thresholds(item)
+    elif isinstance(value, list):
+        for item in value:
+            _order_thresholds(item)
+
