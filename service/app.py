@@ -13,7 +13,7 @@ from sqlalchemy.orm import sessionmaker
 from service import cli
 from service.config import Settings
 from service.db import make_engine, make_sessions
-from service.http import access_log, health, limits, metrics, openapi, problems, security
+from service.http import access_log, docs, health, limits, metrics, openapi, problems, security
 from service.http import recommendations as recommendation_views
 from service.http import weight_profiles as weight_profile_views
 
@@ -57,5 +57,6 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(weight_profile_views.simulations_bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(docs.bp)
     cli.register(app)
     return app

@@ -15,6 +15,7 @@ from functools import wraps
 
 from flask import Response, request
 from marshmallow import Schema, ValidationError
+from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from schemas.fields import split_message
@@ -25,6 +26,14 @@ from service.http.problems import MalformedJson, UnsupportedMediaType
 
 JSON = "application/json"
 CSV = "text/csv"
+HTML = "text/html"
+
+
+def preferred(default: str, *others: str) -> str:
+    """The media type Accept prefers among these (`default` on a tie or with no Accept);
+    parameters such as `charset=utf-8` do not change the type asked for."""
+    bare = MIMEAccept([(value.split(";")[0].strip(), quality) for value, quality in request.accept_mimetypes])
+    return bare.best_match([default, *others], default=default)
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
@@ -94,7 +103,7 @@ def response(status: int, description: str, *, schema=None, example=None, header
              alternatives=None, links=None):
     """Describe the success response; `schema` is a marshmallow schema or a JSON Schema dict.
 
-    `alternatives` maps another media type to (its column names, an example): a CSV form of it.
+    `alternatives` maps another media type to (a description, an example or None): another form of it.
     `links` maps a name to (an operationId, its parameters from this response): what a client can do next.
     """
 

@@ -53,11 +53,15 @@ of the planned hires, and the exact weight profile version and hash used.
 Errors are `application/problem+json` (RFC 9457) with a stable `code`, the
 `request_id`, and for 422 a list of `errors` with a JSON Pointer per field.
 
-**Keys.** Every `/v1` operation needs an API key, sent as
+**Keys.** Every `/v1` operation but `GET /v1/model` needs an API key, sent as
 `Authorization: Bearer <key>` or as the HTTP Basic user name with an empty
 password (`curl -u KEY:`). Each key belongs to a tenant and sees only that
-tenant's recommendations; another tenant's id answers 404. Keys carry scopes
-(`recommendations:read`, `recommendations:write`, `admin`).
+tenant's data; another tenant's id answers 404. Keys carry scopes
+(`recommendations:read`, `recommendations:write`, `weight_profiles:read`,
+`weight_profiles:write`, `admin`); each operation names the one it needs.
+
+**Try it here.** On this server's `/docs` page, **Authorize** takes your key
+and **Try it out** sends each call to this server.
 
 **Limits.** Each key has a request budget (600 a minute unless the operator
 set `HIREMIX_RATE_LIMIT`); every answer carries `RateLimit-Limit`,
@@ -224,11 +228,10 @@ def _operation(rule, view, contract: dict) -> dict:
         if example is not None:
             media["example"] = example() if callable(example) else example
         answer["content"] = {success["media_type"]: media}
-        for media_type, (columns, csv_example) in success["alternatives"].items():
-            answer["content"][media_type] = {
-                "schema": {"type": "string", "description": f"Columns: {', '.join(columns)}."},
-                "example": csv_example() if callable(csv_example) else csv_example,
-            }
+        for media_type, (description, other_example) in success["alternatives"].items():
+            answer["content"][media_type] = {"schema": {"type": "string", "description": description}}
+            if other_example is not None:
+                answer["content"][media_type]["example"] = other_example() if callable(other_example) else other_example
     headers = {**success["headers"], **_REQUEST_ID_HEADER}
     if scope is not None:
         headers.update(_RATE_LIMIT_HEADERS)
@@ -285,7 +288,8 @@ def _problem_response(status: int) -> dict:
         headers.update(_RATE_LIMIT_HEADERS)
     if status in (401, 403):
         headers["WWW-Authenticate"] = {"description": 'The scheme to use: `Bearer realm="hiremix"`, with '
-                                                      "`error` and `scope` when a key was refused.",
+                                                      "`error` and `scope` when a key was refused; a browser "
+                                                      "(Accept preferring text/html) is offered `Basic` first.",
                                        "schema": {"type": "string"}}
     answer = {"description": description, "content": {PROBLEM_JSON: {"schema": "Problem", "example": example}}}
     answer["headers"] = headers

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
 from marshmallow import ValidationError
-from werkzeug.datastructures import MIMEAccept
 from werkzeug.routing import BaseConverter
 
 from schemas import (
@@ -22,8 +21,8 @@ from schemas import (
 )
 from service import csvio, recommendations
 from service.errors import HiremixError, InvalidInput, field_error
-from service.http import examples, metrics
-from service.http.apidoc import CSV, JSON, body, invalid, json_response, problems, query, response
+from service.http import examples, metrics, result_page
+from service.http.apidoc import CSV, HTML, JSON, body, invalid, json_response, preferred, problems, query, response
 from service.http.idempotent import idempotent
 from service.http.problems import problem_body, request_id
 from service.http.security import requires, tenant_id
@@ -122,7 +121,7 @@ def batch_recommendations(batch: dict) -> Response:
 @query(RecommendationListQuerySchema())
 @response(200, "A page of stored recommendations, newest first; or, with `Accept: text/csv`, all of them as CSV.",
           schema=RecommendationPageSchema, example=examples.page_example, headers=_LINK,
-          alternatives={CSV: (csvio.EXPORT_COLUMNS, examples.export_csv_example)})
+          alternatives={CSV: (f"Columns: {', '.join(csvio.EXPORT_COLUMNS)}.", examples.export_csv_example)})
 @problems(422, 503)
 def list_recommendations(params: dict) -> Response:
     """List your stored recommendations, newest first.
@@ -143,12 +142,22 @@ def list_recommendations(params: dict) -> Response:
 
 @bp.get("/<recommendation_id:id>")
 @requires(READ)
-@response(200, "The stored recommendation, exactly as first returned.", schema=RecommendationSchema,
-          example=examples.recommendation_example)
+@response(200, "The stored recommendation, exactly as first returned; or, with `Accept: text/html` (as a browser "
+               "sends), a readable, printable page of it.", schema=RecommendationSchema,
+          example=examples.recommendation_example,
+          alternatives={HTML: ("A page for people: the verdict, the product/software split, each factor's "
+                               "contribution, what would change it and the role profiles.", None)})
 @problems(404, 503)
 def get_recommendation(id: str) -> Response:
-    """Fetch one of your stored recommendations."""
-    return json_response(recommendations.fetch(id, tenant_id(), _sessions()))
+    """Fetch one of your stored recommendations.
+
+    Open its URL in a browser to read it as a page: the browser asks for a user
+    name, which is your API key (leave the password empty).
+    """
+    body = recommendations.fetch(id, tenant_id(), _sessions())
+    if preferred(JSON, HTML) == HTML:
+        return Response(result_page.render(json.loads(body)), mimetype=HTML, headers={"Vary": "Accept"})
+    return json_response(body, headers={"Vary": "Accept"})
 
 
 @bp.delete("/<recommendation_id:id>")
@@ -162,9 +171,7 @@ def delete_recommendation(id: str) -> Response:
 
 
 def _wants_csv() -> bool:
-    """CSV when Accept prefers it; parameters such as `charset=utf-8` do not change the type asked for."""
-    bare = MIMEAccept([(value.split(";")[0].strip(), quality) for value, quality in request.accept_mimetypes])
-    return bare.best_match([JSON, CSV], default=JSON) == CSV
+    return preferred(JSON, CSV) == CSV
 
 
 def _load_item(item) -> dict | HiremixError:

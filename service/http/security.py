@@ -13,9 +13,10 @@ from flask import Flask, current_app, g, request
 
 from service import keys
 from service.errors import HiremixError
-from service.http.apidoc import apidoc
+from service.http.apidoc import HTML, JSON, apidoc, preferred
 
 CHALLENGE = 'Bearer realm="hiremix"'
+BASIC_CHALLENGE = 'Basic realm="hiremix: your API key as the user name, no password", charset="UTF-8"'
 
 
 class Unauthenticated(HiremixError):
@@ -24,7 +25,10 @@ class Unauthenticated(HiremixError):
 
     def __init__(self, detail: str, *, invalid: bool = False):
         super().__init__(detail)
-        self.headers = {"WWW-Authenticate": CHALLENGE + (', error="invalid_token"' if invalid else "")}
+        challenge = CHALLENGE + (', error="invalid_token"' if invalid else "")
+        if preferred(JSON, HTML) == HTML:  # a browser: offer Basic first, so it asks for the key as a user name
+            challenge = f'{BASIC_CHALLENGE}, {challenge}'
+        self.headers = {"WWW-Authenticate": challenge}
 
 
 class Forbidden(HiremixError):
