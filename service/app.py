@@ -10,7 +10,7 @@ from flask_cors import CORS
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
-from service import cli
+from service import cli, keys
 from service.config import Settings
 from service.db import make_engine, make_sessions
 from service.http import access_log, docs, health, limits, metrics, openapi, problems, security
@@ -30,6 +30,7 @@ class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker
+    key_cache: keys.KeyCache
     openapi: dict | None = None
 
 
@@ -39,7 +40,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app = Flask("service")
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, TESTING=bool((config or {}).get("TESTING")))
     engine = make_engine(settings.database_url, timeout_s=settings.database_timeout_s)
-    app.extensions["hiremix"] = Runtime(settings=settings, engine=engine, sessions=make_sessions(engine))
+    app.extensions["hiremix"] = Runtime(settings=settings, engine=engine, sessions=make_sessions(engine),
+                                        key_cache=keys.KeyCache(settings.key_cache_s))
     app.url_map.converters["recommendation_id"] = recommendation_views.RecommendationIdConverter
     app.url_map.converters["weight_profile_id"] = weight_profile_views.WeightProfileIdConverter
     # Hook order matters: request id and clock, then the key, then the rate limit (which counts per key).

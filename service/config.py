@@ -26,6 +26,7 @@ class Settings:
     database_url: str
     max_body_bytes: int
     database_timeout_s: float = 5.0
+    key_cache_s: float = 5.0  # how long a process trusts a key it has looked up (0: look up every request)
     environment: str = "development"
     rate_limit: str = DEFAULT_RATE_LIMIT
     rate_limit_storage_uri: str = "memory://"
@@ -47,6 +48,7 @@ class Settings:
         return cls(
             database_url=_database_url(source, "DATABASE_URL"),
             database_timeout_s=_seconds(source, "HIREMIX_DB_TIMEOUT", 5.0),
+            key_cache_s=_seconds(source, "HIREMIX_KEY_CACHE_SECONDS", 5.0, allow_zero=True),
             max_body_bytes=_positive_int(source, "HIREMIX_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
             environment=environment,
             rate_limit=_rate_limit(source, "HIREMIX_RATE_LIMIT"),
@@ -82,7 +84,7 @@ def _database_url(source: Mapping[str, object], name: str) -> str:
     return raw
 
 
-def _seconds(source: Mapping[str, object], name: str, default: float) -> float:
+def _seconds(source: Mapping[str, object], name: str, default: float, *, allow_zero: bool = False) -> float:
     raw = source.get(name)
     if raw in (None, ""):
         return default
@@ -90,8 +92,11 @@ def _seconds(source: Mapping[str, object], name: str, default: float) -> float:
         value = float(raw)
     except (TypeError, ValueError):
         value = -1.0
+    if allow_zero and value == 0:
+        return 0.0
     if not 0.1 <= value <= 300:
-        raise ConfigurationError(f"{name} must be a number of seconds from 0.1 to 300, got {raw!r}")
+        lowest = "0 or 0.1" if allow_zero else "0.1"
+        raise ConfigurationError(f"{name} must be a number of seconds from {lowest} to 300, got {raw!r}")
     return value
 
 

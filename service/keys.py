@@ -14,6 +14,7 @@ import hmac
 import re
 import secrets
 import string
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select, update
@@ -67,6 +68,34 @@ class NewKey:
 
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+class KeyCache:
+    """Keys a process has recently found active, by digest, for `seconds`: most requests then need no lookup.
+
+    Only found keys are kept (a flood of wrong keys cannot grow it), at most `size` of them. The price is
+    that revoking a key takes effect in every process within `seconds`.
+    """
+
+    def __init__(self, seconds: float, size: int = 10_000, clock=time.monotonic):
+        self.seconds, self.size, self.clock = seconds, size, clock
+        self._found: dict[str, tuple[float, Principal]] = {}
+
+    def authenticate(self, secret: str, sessions: sessionmaker) -> Principal | None:
+        if self.seconds <= 0 or not KEY_PATTERN.match(secret):
+            return authenticate(secret, sessions)
+        wanted, now = digest(secret), self.clock()
+        cached = self._found.get(wanted)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        found = authenticate(secret, sessions)
+        if found is None:
+            self._found.pop(wanted, None)
+        else:
+            if len(self._found) >= self.size:
+                self._found.clear()
+            self._found[wanted] = (now + self.seconds, found)
+        return found
 
 
 def authenticate(secret: str, sessions: sessionmaker) -> Principal | None:

@@ -69,7 +69,8 @@ def register(app: Flask) -> None:
         if scope is None or request.method == "OPTIONS":
             return
         secret = _presented_key()
-        found = keys.authenticate(secret, current_app.extensions["hiremix"].sessions)
+        runtime = current_app.extensions["hiremix"]
+        found = runtime.key_cache.authenticate(secret, runtime.sessions)
         if found is None:
             raise Unauthenticated("The API key is unknown or revoked.", invalid=True)
         g.principal = found

@@ -63,14 +63,52 @@ def test_a_key_sent_as_the_basic_password_gets_a_hint(anonymous, api_key):
     assert "user name" in body["detail"]
 
 
-def test_a_revoked_key_is_the_same_401_as_an_unknown_one(anonymous, sessions):
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_a_revoked_key_is_the_same_401_as_an_unknown_one_once_the_key_cache_expires(app, anonymous, sessions):
+    clock = app.extensions["hiremix"].key_cache.clock = Clock()
     new = keys.create_key(sessions, name="to revoke")
     assert anonymous.get("/v1/recommendations", headers=bearer(new.secret)).status_code == 200
     keys.revoke(new.info.id, sessions)
+    clock.now += 4.9  # HIREMIX_KEY_CACHE_SECONDS (5 by default): this process still trusts what it looked up
+    assert anonymous.get("/v1/recommendations", headers=bearer(new.secret)).status_code == 200
+    clock.now += 0.2
     revoked = problem(anonymous.get("/v1/recommendations", headers=bearer(new.secret)), 401, "unauthenticated")
     unknown = problem(anonymous.get("/v1/recommendations", headers=bearer("hk_test_" + "B" * 40)), 401,
                       "unauthenticated")
     assert revoked["detail"] == unknown["detail"]
+
+
+def test_a_key_is_looked_up_once_per_cache_period_and_wrong_keys_are_never_kept(app, anonymous, api_key,
+                                                                                 monkeypatch):
+    clock = app.extensions["hiremix"].key_cache.clock = Clock()
+    lookups = []
+    real = keys.authenticate
+    monkeypatch.setattr(keys, "authenticate", lambda *args: lookups.append(args[0]) or real(*args))
+    for _ in range(5):
+        assert anonymous.get("/v1/recommendations", headers=bearer(api_key)).status_code == 200
+    assert lookups == [api_key]
+    clock.now += 5.1
+    assert anonymous.get("/v1/recommendations", headers=bearer(api_key)).status_code == 200
+    assert lookups == [api_key, api_key]
+    wrong = "hk_test_" + "C" * 40
+    for _ in range(3):
+        assert anonymous.get("/v1/recommendations", headers=bearer(wrong)).status_code == 401
+    assert lookups.count(wrong) == 3 and len(app.extensions["hiremix"].key_cache._found) == 1
+
+
+def test_the_key_cache_can_be_switched_off(database_url, api_key):
+    from service import create_app
+
+    uncached = create_app({"DATABASE_URL": database_url, "TESTING": True, "HIREMIX_KEY_CACHE_SECONDS": "0"})
+    assert uncached.extensions["hiremix"].key_cache.seconds == 0
+    uncached.extensions["hiremix"].engine.dispose()
 
 
 def test_only_the_hash_of_a_key_is_stored(sessions, api_key):

@@ -61,6 +61,7 @@ def test_list_shows_ids_and_hints_never_the_keys(app, api_key):
 def test_revoke_makes_the_key_401(app, anonymous):
     new = keys.create_key(app.extensions["hiremix"].sessions, name="leaked")
     assert run(app, "revoke", new.info.id).exit_code == 0
+    # A key this process has not looked up yet is refused at once (a looked-up one within HIREMIX_KEY_CACHE_SECONDS).
     assert anonymous.get("/v1/recommendations", headers={"Authorization": f"Bearer {new.secret}"}).status_code == 401
     assert "revoked" in run(app, "list").output
 

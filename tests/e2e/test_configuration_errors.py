@@ -16,6 +16,7 @@ BAD = [
     ({"HIREMIX_RATE_LIMIT": "lots"}, "HIREMIX_RATE_LIMIT must look like"),
     ({"HIREMIX_ENV": "staging"}, "HIREMIX_ENV must be one of"),
     ({"HIREMIX_DB_TIMEOUT": "forever"}, "HIREMIX_DB_TIMEOUT must be a number of seconds"),
+    ({"HIREMIX_KEY_CACHE_SECONDS": "-1"}, "HIREMIX_KEY_CACHE_SECONDS must be a number of seconds from 0 or 0.1"),
     ({"HIREMIX_ENV": "production", "FLASK_DEBUG": "1"}, "never runs in debug mode"),
     ({"HIREMIX_ENV": "production", "FLASK_DEBUG": "on"}, "never runs in debug mode"),
 ]
