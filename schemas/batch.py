@@ -38,7 +38,7 @@ class BatchItemSchema(Schema):
         metadata={"minimum": 0,
                   "description": "Position in `items`; for CSV, the data row (0 for the first; blank lines skipped)."},
     )
-    status = fields.Integer(required=True, metadata={"enum": [201, 404, 422], "description": "201 stored; 404 names an unknown weight profile; 422 refused."})
+    status = fields.Integer(required=True, metadata={"enum": [201, 422], "description": "201 stored, 422 refused."})
     recommendation = fields.Nested(RecommendationSchema, metadata={"description": "When stored."})
     problem = fields.Nested(
         ProblemSchema, metadata={"description": "When refused; its pointers are relative to the item."}

@@ -21,12 +21,6 @@ class NotFound(HiremixError):
     code = "not_found"
 
 
-class UnknownWeightProfile(NotFound):
-    """The request names a weight profile (or a version of one) that the caller does not have."""
-
-    code = "unknown_weight_profile"
-
-
 class InvalidInput(HiremixError):
     """A well-formed request whose values are wrong; `errors` names the fields."""
 

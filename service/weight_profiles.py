@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.engine import DEFAULT_WEIGHT_PROFILE, Thresholds, WeightProfile
 from service.engine.weights import COMBINATION, derive
-from service.errors import HiremixError, InvalidInput, NotFound, UnknownWeightProfile, field_error
+from service.errors import HiremixError, InvalidInput, NotFound, field_error
 from service.ids import new_id
 from service.orm import WeightProfileRecord, WeightProfileVersionRecord
 from service.paging import VERSION_CURSOR, decode_position, encode_position, invalid_cursor, rfc3339
@@ -275,8 +275,10 @@ def _version_cursor(cursor: str) -> int:
     raise invalid_cursor()
 
 
-def _unknown(pointer: str, message: str) -> UnknownWeightProfile:
-    return UnknownWeightProfile(message, errors=[field_error(pointer, "unknown_weight_profile", message)])
+def _unknown(pointer: str, message: str) -> InvalidInput:
+    """A body value naming a weight profile (or version) the caller does not have: a bad value, so 422."""
+    return InvalidInput("The request names a weight profile that does not exist.",
+                        errors=[field_error(pointer, "unknown_weight_profile", message)])
 
 
 def _now() -> dt.datetime:

@@ -33,10 +33,6 @@ PROBLEM_TYPES = {
                            "This API key lacks the scope 'recommendations:write' that this operation needs."),
     "not_found": (404, "Not found", "Nothing exists at this path (or the id is unknown).",
                   "No recommendation 'rec_01jdk5m7c2v8q4x6r9t3w0y1zz'."),
-    "unknown_weight_profile": (404, "Unknown weight profile",
-                               "The request names a weight profile, or a version of one, that you do not have; "
-                               "`errors` points at the field.",
-                               "No weight profile 'wp_01jdk5m7c2v8q4x6r9t3w0y1zb'; the built-in one is 'wp_default'."),
     "method_not_allowed": (405, "Method not allowed", "The path exists but not with this method.",
                            "PUT is not allowed on /v1/recommendations; allowed: GET, POST."),
     "idempotency_key_in_use": (409, "Idempotency key in use",

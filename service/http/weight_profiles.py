@@ -176,7 +176,7 @@ def get_weight_profile_version(profile_id: str, version: int) -> Response:
 @body(SimulationRequestSchema(), examples=examples.SIMULATION_EXAMPLES)
 @response(200, "Which recommendations the draft weights would change; nothing is stored.",
           schema=SimulationResultSchema, example=examples.simulation_example)
-@problems(400, 404, 413, 415, 422, 503)
+@problems(400, 413, 415, 422, 503)
 def simulate(request_: dict) -> Response:
     """Replay recommendations under draft weights.
 

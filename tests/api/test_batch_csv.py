@@ -37,8 +37,8 @@ def test_a_null_item_is_refused_alone(client):
 def test_an_unknown_weight_profile_spoils_only_its_item(client):
     body = client.post("/v1/recommendations/batch",
                        json={"items": [VALID, {**VALID, "weight_profile_id": "wp_nope"}]}).get_json()
-    assert [item["status"] for item in body["items"]] == [201, 404]
-    assert body["items"][1]["problem"]["code"] == "unknown_weight_profile"
+    assert [item["status"] for item in body["items"]] == [201, 422]
+    assert body["items"][1]["problem"]["errors"][0]["code"] == "unknown_weight_profile"
     assert body["items"][1]["problem"]["errors"][0]["pointer"] == "/weight_profile_id"
 
 

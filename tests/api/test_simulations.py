@@ -88,12 +88,12 @@ def test_bad_drafts_and_profiles_are_422_naming_the_field(client):
         assert errors[0]["pointer"] == pointer, (body, errors)
 
 
-def test_unknown_weight_profiles_are_404_naming_the_field(client):
+def test_unknown_weight_profiles_are_422_naming_the_field(client):
     for body, pointer in (({"weight_profile_id": "wp_nope"}, "/weight_profile_id"),
                           ({"weight_profile_id": "wp_default", "weight_profile_version": 2}, "/weight_profile_version"),
                           ({"weight_profile": {}, "profiles": [{**VALID, "weight_profile_id": "wp_nope"}]},
                            "/profiles/0/weight_profile_id")):
-        errors = problem(client.post("/v1/simulations", json=body), 404, "unknown_weight_profile")["errors"]
+        errors = problem(client.post("/v1/simulations", json=body), 422, "validation_failed")["errors"]
         assert (errors[0]["pointer"], errors[0]["code"]) == (pointer, "unknown_weight_profile"), body
 
 

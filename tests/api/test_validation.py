@@ -35,6 +35,7 @@ def errors_of(response):
         ({"company_name": ""}, ("/company_name", "invalid_length")),
         ({"company_name": "x" * 201}, ("/company_name", "invalid_length")),
         ({"external_id": "x" * 129}, ("/external_id", "invalid_length")),
+        ({"weight_profile_id": "wp_nope"}, ("/weight_profile_id", "unknown_weight_profile")),
         ({"colour": "blue"}, ("/colour", "unknown_field")),
         ({"a/b~c": 1}, ("/a~1b~0c", "unknown_field")),
     ],

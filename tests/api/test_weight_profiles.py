@@ -133,7 +133,7 @@ def test_unknown_profiles_and_versions(client, profile):
                           ({"weight_profile_id": profile["id"], "weight_profile_version": 9}, "/weight_profile_version"),
                           ({"weight_profile_version": 2}, "/weight_profile_version")):
         for path in ("/v1/recommendations", "/v1/recommendations/preview"):
-            errors = problem(client.post(path, json={**VALID, **body}), 404, "unknown_weight_profile")["errors"]
+            errors = problem(client.post(path, json={**VALID, **body}), 422, "validation_failed")["errors"]
             assert (errors[0]["pointer"], errors[0]["code"]) == (pointer, "unknown_weight_profile")
     assert client.get("/v1/recommendations").get_json()["data"] == []
     for version in ("9", "0", "2147483648", "99999999999999999999", "-1", "x"):
@@ -158,7 +158,8 @@ def test_another_tenants_profile_does_not_exist_for_you(anonymous, new_key, prof
     problem(anonymous.post(f"/v1/weight-profiles/{profile['id']}/versions", json={}, headers=other), 404, "not_found")
     assert anonymous.get("/v1/weight-profiles", headers=other).get_json()["data"] == []
     used = anonymous.post("/v1/recommendations", json={**VALID, "weight_profile_id": profile["id"]}, headers=other)
-    assert problem(used, 404, "unknown_weight_profile")["errors"][0]["pointer"] == "/weight_profile_id"
+    errors = problem(used, 422, "validation_failed")["errors"]  # exactly as for an id that never existed
+    assert (errors[0]["pointer"], errors[0]["code"]) == ("/weight_profile_id", "unknown_weight_profile")
 
 
 def test_the_list_is_newest_first_and_paginated(client):

@@ -1,4 +1,5 @@
-"""Schemathesis hooks (loaded through SCHEMATHESIS_HOOKS) for the contract fuzzing run.
+"""Schemathesis hooks (loaded through SCHEMATHESIS_HOOKS) for the contract fuzzing run: the four rules
+a JSON Schema cannot state, applied just before each request is sent (each explained below).
 
 Idempotency-Key: clients must send a new key for each new request, and the API
 answers a reused key with 422 `idempotency_key_reused`. A generator cannot know
@@ -13,6 +14,7 @@ import uuid
 import schemathesis
 
 from schemas.batch import BATCH_MAX
+from schemas.fields import PLAIN_TEXT_PATTERN
 from service.csvio import REQUIRED_COLUMNS, read_profiles
 from service.errors import HiremixError
 
@@ -26,6 +28,7 @@ def before_call(context, case, kwargs):
     if isinstance(key, str) and _WELL_FORMED.fullmatch(key):
         case.headers["Idempotency-Key"] = str(uuid.uuid4())
     _order_thresholds(case.body)
+    _name_existing_weights(case.body)
     if case.media_type == "text/csv" and isinstance(case.body, str):
         case.body = _as_batch(case.body)
 
@@ -46,6 +49,29 @@ def _as_batch(text: str) -> str:
         pass
     lines = text.replace("\x00", "").replace('"', "").splitlines()[:BATCH_MAX - 1]
     return "\r\n".join([_HEADER, *lines, _ROW]) + "\r\n"
+
+
+# References: a `weight_profile_id` must name one of the caller's profiles (or wp_default), and a
+# `weight_profile_version` one of its versions; another is a bad value, 422 `unknown_weight_profile`
+# (tests/api covers it). A schema cannot know which ids exist, so a well-formed reference is pointed
+# at the built-in profile, version 1. A malformed one (a negative test) is left as generated.
+def _name_existing_weights(value) -> None:
+    if isinstance(value, dict):
+        named = value.get("weight_profile_id")
+        if isinstance(named, str) and _plain_text(named, 64):
+            value["weight_profile_id"] = "wp_default"
+        version = value.get("weight_profile_version")
+        if isinstance(version, (int, float)) and not isinstance(version, bool) and 1 <= version <= 1_000_000:
+            value["weight_profile_version"] = 1
+        for item in value.values():
+            _name_existing_weights(item)
+    elif isinstance(value, list):
+        for item in value:
+            _name_existing_weights(item)
+
+
+def _plain_text(text: str, longest: int) -> bool:
+    return 1 <= len(text) <= longest and re.fullmatch(PLAIN_TEXT_PATTERN[1:-1], text) is not None
 
 
 # Thresholds: `lower` must not end up above `upper`, counting the base profile's value for one

@@ -8,8 +8,9 @@ nothing invalid accepted.
 
 Bounded by examples per operation (HIREMIX_FUZZ_EXAMPLES, default 30) and a fixed
 seed (HIREMIX_FUZZ_SEED, default 1) so that CI is repeatable; set another seed to
-explore further. tests/e2e/schemathesis_hooks.py holds the three rules a JSON
-Schema cannot state (fresh Idempotency-Keys, thresholds in order, a CSV header row).
+explore further. tests/e2e/schemathesis_hooks.py holds the four rules a JSON
+Schema cannot state (fresh Idempotency-Keys, weight profiles that exist, thresholds
+in order, a CSV header row).
 """
 
 from __future__ import annotations
