@@ -13,9 +13,11 @@ import codecs
 import http.client
 import json
 import os
+import re
 import sys
 import textwrap
 import urllib.error
+import urllib.parse
 import urllib.request
 from importlib import metadata
 
@@ -53,7 +55,10 @@ _EXAMPLES = """examples:
   hiremix recommend --stage growth --team-size 300 --product-complexity high \\
       --business-model data_platform --priority scale --json
   hiremix recommend --stage seed --team-size 6 --product-complexity low \\
-      --business-model b2b_saas --api http://127.0.0.1:8000 --key "$HIREMIX_KEY" --store
+      --business-model b2b_saas --api http://127.0.0.1:8000 --store   # key from $HIREMIX_KEY
+
+--key puts the key where other users of the machine can see it (ps); prefer HIREMIX_KEY.
+With HIREMIX_URL set, every run asks that server, as if --api were given.
 """
 
 
@@ -144,12 +149,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _check_combinations(args: argparse.Namespace) -> None:
     """What argparse cannot check alone; exits 2 with the usage of `recommend`."""
+    if args.timeout <= 0 or args.timeout != args.timeout:
+        args.usage_error("--timeout must be a number of seconds above 0")
     if args.api:
-        if not args.api.startswith(("http://", "https://")):
-            args.usage_error(f"--api: expected a URL such as http://127.0.0.1:8000, not {args.api!r}")
-        args.key = args.key or os.environ.get("HIREMIX_KEY") or None
+        parts = urllib.parse.urlsplit(args.api)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            args.usage_error(f"--api: expected a URL such as http://127.0.0.1:8000, not {_redacted(args.api)!r}")
+        if parts.username is not None or parts.password is not None:
+            args.usage_error("--api: leave user and password out of the URL; the key goes in HIREMIX_KEY or --key")
+        args.key = (args.key or os.environ.get("HIREMIX_KEY") or "").strip() or None
         if not args.key:
-            args.usage_error("--api needs an API key: pass --key KEY or set HIREMIX_KEY")
+            args.usage_error("--api needs an API key: set HIREMIX_KEY or pass --key KEY")
+        if not all("!" <= char <= "~" for char in args.key):
+            args.usage_error("the API key holds spaces, line breaks or other characters no key has; check it")
         return
     for field in SERVER_ONLY:
         if getattr(args, field) is not None:
@@ -199,6 +211,21 @@ def _option(pointer_or_field: str) -> str:
     return OPTION_OF.get(field, field or "the profile")
 
 
+def _redacted(url: str) -> str:
+    return re.sub(r"//[^/@]*@", "//***@", url)
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an error: following it would send the key to wherever it points, and POST as GET."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        raise Stop(FAILED, f"{req.full_url} redirected ({code}) to {newurl}; pass the right address to --api "
+                           f"(the key was not sent there)")
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def _ask_server(args: argparse.Namespace) -> dict:
     base = args.api.rstrip("/")
     url = base + ("/v1/recommendations" if args.store else "/v1/recommendations/preview")
@@ -208,7 +235,7 @@ def _ask_server(args: argparse.Namespace) -> dict:
                  "Authorization": f"Bearer {args.key}", "User-Agent": f"hiremix-cli/{_version()}"},
     )
     try:
-        with urllib.request.urlopen(request, timeout=args.timeout) as response:
+        with _OPENER.open(request, timeout=args.timeout) as response:
             raw = response.read()
     except urllib.error.HTTPError as error:
         raise Stop(FAILED, *_problem(error.code, error.reason, _read(error), base)) from None

@@ -76,3 +76,30 @@ def test_an_unreachable_server_exits_1_in_one_line():
     assert result.returncode == 1
     assert result.stderr == f"hiremix: cannot reach {base}: Connection refused\n"
     assert result.stdout == ""
+
+
+def test_a_redirect_is_refused_and_the_key_goes_nowhere(tmp_path):
+    import http.server
+    import threading
+
+    seen = []
+
+    class Redirect(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            seen.append((self.path, self.headers.get("Authorization")))
+            self.send_response(302)
+            self.send_header("Location", f"http://127.0.0.1:{self.server.server_port}/elsewhere")
+            self.end_headers()
+
+        do_GET = do_POST
+
+        def log_message(self, *args):
+            pass
+
+    with http.server.HTTPServer(("127.0.0.1", 0), Redirect) as proxy:
+        threading.Thread(target=proxy.serve_forever, daemon=True).start()
+        result = hiremix(*PROFILE, "--api", f"http://127.0.0.1:{proxy.server_port}", "--store",
+                         HIREMIX_KEY="hk_test_" + "R" * 40)
+        proxy.shutdown()
+    assert result.returncode == 1 and "redirected (302)" in result.stderr, result.stderr
+    assert [path for path, _auth in seen] == ["/v1/recommendations"]  # the redirect target was never asked

@@ -165,3 +165,14 @@ def test_help_exits_0(capsys):
 def test_no_command_exits_2(capsys):
     assert main([]) == 2
     assert "COMMAND" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--api", "http://127.0.0.1:9", "--key", "hk_test_x", "--timeout", "-1"], "--timeout must be a number"),
+    (["--api", "http://user:secretpw@127.0.0.1:9", "--key", "hk_test_x"], "leave user and password out"),
+    (["--api", "http://127.0.0.1:9", "--key", "hk_test_SECRET\r\nX-Injected: 1"], "no key has"),
+])
+def test_bad_server_options_exit_2_without_echoing_secrets(capsys, argv, message):
+    status, out, err = run(capsys, *SEED, *argv)
+    assert status == 2 and message in err
+    assert "secretpw" not in out + err and "SECRET" not in out + err
