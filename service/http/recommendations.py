@@ -55,7 +55,7 @@ def _sessions():
 @response(201, "Evaluated and stored.", schema=RecommendationSchema, example=examples.recommendation_example,
           headers=_LOCATION, links={"GetRecommendation": ("get_recommendation", {"id": "$response.body#/id"}),
                                     "DeleteRecommendation": ("delete_recommendation", {"id": "$response.body#/id"})})
-@problems(400, 404, 413, 415, 422, 503)
+@problems(400, 413, 415, 422, 503)
 def create_recommendation(profile: dict) -> Response:
     """Evaluate a company profile and store the recommendation.
 
@@ -72,7 +72,7 @@ def create_recommendation(profile: dict) -> Response:
 @idempotent
 @body(_PROFILE, examples=examples.PROFILE_EXAMPLES)
 @response(200, "Evaluated; nothing stored.", schema=RecommendationPreviewSchema, example=examples.preview_example)
-@problems(400, 404, 413, 415, 422, 503)
+@problems(400, 413, 415, 422, 503)
 def preview_recommendation(profile: dict) -> Response:
     """Evaluate a company profile without storing anything.
 
@@ -156,7 +156,9 @@ def get_recommendation(id: str) -> Response:
     """
     body = recommendations.fetch(id, tenant_id(), _sessions())
     if preferred(JSON, HTML) == HTML:
-        return Response(result_page.render(json.loads(body)), mimetype=HTML, headers={"Vary": "Accept"})
+        # A tenant's data, often fetched with credentials the browser remembers: kept out of shared and disk caches.
+        return Response(result_page.render(json.loads(body)), mimetype=HTML,
+                        headers={"Vary": "Accept", "Cache-Control": "private, no-store"})
     return json_response(body, headers={"Vary": "Accept"})
 
 

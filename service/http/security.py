@@ -28,7 +28,7 @@ class Unauthenticated(HiremixError):
         challenge = CHALLENGE + (', error="invalid_token"' if invalid else "")
         if preferred(JSON, HTML) == HTML:  # a browser: offer Basic first, so it asks for the key as a user name
             challenge = f'{BASIC_CHALLENGE}, {challenge}'
-        self.headers = {"WWW-Authenticate": challenge}
+        self.headers = {"WWW-Authenticate": challenge, "Vary": "Accept"}
 
 
 class Forbidden(HiremixError):
