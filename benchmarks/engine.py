@@ -3,7 +3,9 @@
 Prints evaluations per second for the pure engine, for the engine plus the
 marshmallow document (what a preview request does besides HTTP), and a
 baseline measured in the same run (json.dumps of the profile) so figures from
-shared, noisy machines can be compared as ratios.
+shared, noisy machines can be compared as ratios. The last rows split the
+document into its two largest parts: the counterfactuals, and the schema dump
+of fields already worked out.
 
     .venv/bin/python benchmarks/engine.py [--seconds 2]
 """
@@ -15,9 +17,11 @@ import itertools
 import json
 import time
 
+from schemas.recommendation import RecommendationPreviewSchema
 from service import recommendations
-from service.engine import CompanyProfile, evaluate
+from service.engine import DEFAULT_WEIGHT_PROFILE, CompanyProfile, evaluate
 from service.engine.catalogue import BUSINESS_MODELS, PRODUCT_COMPLEXITIES, STAGES
+from service.engine.counterfactuals import what_would_change
 
 
 def profiles():
@@ -43,11 +47,15 @@ def main() -> None:
     seconds = parser.parse_args().seconds
     payloads = list(profiles())
     companies = [CompanyProfile(**{k: (tuple(v) if k == "priorities" else v) for k, v in p.items()}) for p in payloads]
+    documents = [recommendations.document_fields(p, DEFAULT_WEIGHT_PROFILE) for p in payloads]
     baseline = rate(json.dumps, payloads, seconds)
     rows = [
         ("baseline: json.dumps(profile)", baseline),
         ("engine: evaluate()", rate(evaluate, companies, seconds)),
         ("engine + document: describe()", rate(recommendations.describe, payloads, seconds)),
+        ("engine: what_would_change()", rate(lambda c: what_would_change(c, DEFAULT_WEIGHT_PROFILE), companies,
+                                             seconds)),
+        ("document: schema dump only", rate(RecommendationPreviewSchema().dump, documents, seconds)),
     ]
     print(f"{'what':34} {'per second':>12} {'x baseline':>11}")
     for name, value in rows:

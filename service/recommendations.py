@@ -51,7 +51,7 @@ def preview(profile: dict, tenant_id: str, sessions: sessionmaker) -> dict:
 
 def describe(profile: dict, weights: WeightProfile = DEFAULT_WEIGHT_PROFILE) -> dict:
     """The preview document of a profile under known weights (no database involved)."""
-    return _PREVIEW.dump(_evaluate(profile, weights))
+    return _PREVIEW.dump(document_fields(profile, weights))
 
 
 def create(profile: dict, tenant_id: str, sessions: sessionmaker) -> Created:
@@ -90,7 +90,7 @@ def _prepare(profile: dict, weights: WeightProfile, tenant_id: str) -> tuple[Cre
     created_at = dt.datetime.now(dt.timezone.utc)
     recommendation_id = new_id("rec")
     document = _STORED.dump(
-        {"id": recommendation_id, "created_at": rfc3339(created_at), **_evaluate(profile, weights)}
+        {"id": recommendation_id, "created_at": rfc3339(created_at), **document_fields(profile, weights)}
     )
     body = to_json(document)
     record = RecommendationRecord(
@@ -199,7 +199,7 @@ def company_profile(profile: dict) -> CompanyProfile:
     )
 
 
-def _evaluate(profile: dict, weights: WeightProfile) -> dict:
+def document_fields(profile: dict, weights: WeightProfile) -> dict:
     """The fields of a result document, before a schema dumps them."""
     company = company_profile(profile)
     evaluation = evaluate(company, weights)

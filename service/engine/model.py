@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Union
 
 from service.engine import narrative
@@ -40,7 +41,8 @@ class CompanyProfile:
 
     def __post_init__(self) -> None:
         # Canonical priority order: the same set always gives the same result.
-        ordered = tuple(p for p in PRIORITIES if p in set(self.priorities))
+        given = set(self.priorities)
+        ordered = tuple(p for p in PRIORITIES if p in given)
         object.__setattr__(self, "priorities", ordered)
 
 
@@ -92,12 +94,11 @@ class Evaluation:
 
 def evaluate(profile: CompanyProfile, weights: WeightProfile = DEFAULT_WEIGHT_PROFILE) -> Evaluation:
     """Score a profile: the recommendation, its confidence and every contribution."""
-    scored = list(_contributions(profile, weights))
-    contributions = tuple(c for c, _ in scored)
-    log_odds = math.fsum(exact for _, exact in scored)  # decide on exact values, show rounded ones
+    table = scoring(weights)
+    contributions, exact_terms = table.contributions(profile)
+    log_odds = math.fsum(exact_terms)  # decide on exact values, show rounded ones
     share = logistic(log_odds)
-    lower, upper = weights.thresholds.lower, weights.thresholds.upper
-    recommendation = decide(share, weights)
+    recommendation = table.decide(share)
     headcount = None
     if profile.planned_hires is not None:
         headcount = split_headcount(profile.planned_hires, share)
@@ -105,39 +106,31 @@ def evaluate(profile: CompanyProfile, weights: WeightProfile = DEFAULT_WEIGHT_PR
         recommendation=recommendation,
         product_engineer_share=share,
         log_odds=log_odds,
-        confidence=round(_confidence(log_odds, recommendation, lower, upper), DIGITS),
+        confidence=round(table.confidence(log_odds, recommendation), DIGITS),
         headcount=headcount,
         factors=contributions,
         summary=narrative.summary(profile, recommendation, share, contributions, headcount),
-        model=ModelRef(weights.id, weights.version, weights.hash),
+        model=table.model,
     )
 
 
 def score(profile: CompanyProfile, weights: WeightProfile = DEFAULT_WEIGHT_PROFILE) -> tuple[str, float]:
     """Only the recommendation and the product engineer share: no texts, for replaying many profiles."""
-    share = logistic(math.fsum(weight * lean for _name, _key, _shown, weight, lean in terms(profile, weights)))
-    return decide(share, weights), share
-
-
-def terms(profile: CompanyProfile, weights: WeightProfile):
-    """(factor, catalogue key, value shown, weight, lean) of every factor that counts.
-
-    The one place that says what counts: evaluate(), score() and the
-    counterfactuals all add up exactly these terms, so they always agree.
-    """
-    for name in FACTOR_ORDER:
-        shown = getattr(profile, name)
-        found = factor_term(name, shown, weights)
-        if found is not None:
-            key, weight, lean = found
-            yield name, key, shown, weight, lean
+    table = scoring(weights)
+    share = logistic(math.fsum(table.exact_terms(profile).values()))
+    return table.decide(share), share
 
 
 FACTOR_ORDER = ("stage", "team_size", "product_complexity", "business_model", "customer_access", "priorities")
 
 
 def factor_term(name: str, value, weights: WeightProfile) -> tuple | None:
-    """(catalogue key, weight, lean) of one factor's value; None when it does not count (not given)."""
+    """(catalogue key, weight, lean) of one factor's value; None when it does not count (not given).
+
+    The one place that says what counts: evaluate(), score() and the
+    counterfactuals all add up exactly these terms (kept per weight profile by
+    `Scoring`), so they always agree.
+    """
     if name == "priorities":
         if not value:
             return None
@@ -177,11 +170,93 @@ def split_headcount(planned_hires: int, share: float) -> Headcount:
     return Headcount(product_engineers=product, software_engineers=planned_hires - product)
 
 
-def _contributions(profile: CompanyProfile, weights: WeightProfile):
-    engineers = narrative.engineers(profile.team_size)
-    for name, key, shown, weight, lean in terms(profile, weights):
+def scoring(weights: WeightProfile) -> Scoring:
+    """The `Scoring` of a weight profile, made on first use and kept with the profile."""
+    table = weights.memo.get(Scoring)
+    if table is None:
+        table = weights.memo[Scoring] = Scoring(weights)
+    return table
+
+
+class Scoring:
+    """What one weight profile makes of each factor value, worked out once and then looked up.
+
+    evaluate() runs for every request, yet a factor's contribution depends only
+    on its value and the weights, not on the rest of the profile: only the
+    team size, whose texts name the number of engineers, is rebuilt each time.
+    Every entry comes from `factor_term` and `_contribution`, so a kept value
+    is exactly what a fresh computation gives.
+    """
+
+    def __init__(self, weights: WeightProfile) -> None:
+        self.weights = weights
+        self.lower, self.upper = weights.thresholds.lower, weights.thresholds.upper
+        self.model = ModelRef(weights.id, weights.version, weights.hash)
+        self._logits = (_logit(self.lower), _logit(self.upper))
+        self._terms: dict[tuple[str, FactorInput], float | None] = {}
+        self._contributions: dict[tuple[str, FactorInput], tuple[Contribution, float] | None] = {}
+        # Team sizes are open-ended, so only the most recent ones are kept.
+        self._team_size_contribution = lru_cache(maxsize=1024, typed=True)(self._team_size_entry)
+
+    def exact_term(self, name: str, value: FactorInput | None) -> float | None:
+        """weight x lean of one factor's value; None when it does not count (not given)."""
+        key = (name, team_size_band(value) if name == "team_size" and value is not None else value)
+        if key not in self._terms:
+            found = factor_term(name, value, self.weights)
+            self._terms[key] = None if found is None else found[1] * found[2]
+        return self._terms[key]
+
+    def exact_terms(self, profile: CompanyProfile) -> dict[str, float]:
+        """weight x lean of every factor that counts, by factor, in FACTOR_ORDER."""
+        found = {name: self.exact_term(name, getattr(profile, name)) for name in FACTOR_ORDER}
+        return {name: term for name, term in found.items() if term is not None}
+
+    def contributions(self, profile: CompanyProfile) -> tuple[tuple[Contribution, ...], list[float]]:
+        """Every factor that counts, in FACTOR_ORDER: the contributions as shown, and their exact values."""
+        shown, exact = [], []
+        for name in FACTOR_ORDER:
+            value = getattr(profile, name)
+            if name == "team_size":
+                found = self._team_size_contribution(value)
+            else:
+                key = (name, value)
+                if key not in self._contributions:
+                    self._contributions[key] = self._contribution(name, value, None)
+                found = self._contributions[key]
+            if found is not None:
+                shown.append(found[0])
+                exact.append(found[1])
+        return tuple(shown), exact
+
+    def decide(self, share: float) -> str:
+        """The recommendation a product engineer share gives under these thresholds."""
+        return _decide(share, self.lower, self.upper)
+
+    def recommendation(self, log_odds: float) -> str:
+        """The recommendation a log-odds sum gives under these thresholds."""
+        return _decide(logistic(log_odds), self.lower, self.upper)
+
+    def confidence(self, log_odds: float, recommendation: str) -> float:
+        """1 - e^-m, where m is the log-odds distance to the nearest flip."""
+        low, high = self._logits
+        if recommendation == PRODUCT:
+            margin = log_odds - high
+        elif recommendation == SOFTWARE:
+            margin = low - log_odds
+        else:
+            margin = min(log_odds - low, high - log_odds)
+        return 1.0 - math.exp(-max(margin, 0.0))
+
+    def _team_size_entry(self, team_size: int) -> tuple[Contribution, float] | None:
+        return self._contribution("team_size", team_size, narrative.engineers(team_size))
+
+    def _contribution(self, name: str, value, engineers: str | None) -> tuple[Contribution, float] | None:
+        found = factor_term(name, value, self.weights)
+        if found is None:
+            return None
+        key, weight, lean = found
         if name == "priorities":
-            reason = narrative.priorities_reason(key, weights.leans["priorities"], weight)
+            reason = narrative.priorities_reason(key, self.weights.leans["priorities"], weight)
             phrase = narrative.priorities_phrase(key)
         else:
             entry = FACTORS_BY_NAME[name].value(key)
@@ -190,7 +265,7 @@ def _contributions(profile: CompanyProfile, weights: WeightProfile):
                 reason = entry.reason.format(engineers=engineers)
             else:  # a tuned weight profile turned this value around: say what it does now
                 reason = narrative.tuned_reason(phrase, _direction(weight * lean))
-        yield _contribution(name, shown, weight, lean, reason, phrase)
+        return _contribution(name, value, weight, lean, reason, phrase)
 
 
 def _direction(amount: float) -> str:
@@ -211,18 +286,6 @@ def _decide(share: float, lower: float, upper: float) -> str:
     if share < lower:
         return SOFTWARE
     return BOTH
-
-
-def _confidence(log_odds: float, recommendation: str, lower: float, upper: float) -> float:
-    """1 - e^-m, where m is the log-odds distance to the nearest flip."""
-    low, high = _logit(lower), _logit(upper)
-    if recommendation == PRODUCT:
-        margin = log_odds - high
-    elif recommendation == SOFTWARE:
-        margin = low - log_odds
-    else:
-        margin = min(log_odds - low, high - log_odds)
-    return 1.0 - math.exp(-max(margin, 0.0))
 
 
 def _logit(p: float) -> float:

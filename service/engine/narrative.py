@@ -124,8 +124,9 @@ def _verdict(profile: CompanyProfile, recommendation: str, share: float) -> str:
 
 
 def _reasons(recommendation: str, contributions: tuple[Contribution, ...]) -> str:
-    pro = _strongest(contributions, lambda c: c.contribution > 0)
-    con = _strongest(contributions, lambda c: c.contribution < 0)
+    strongest_first = sorted(contributions, key=_strength, reverse=True)  # stable: ties keep factor order
+    pro = [c for c in strongest_first if c.contribution > 0]
+    con = [c for c in strongest_first if c.contribution < 0]
     if recommendation == "both":
         if pro and con:
             return (
@@ -171,9 +172,8 @@ def _role(count: int, kind: str) -> str:
     return f"a {kind} engineer" if count == 1 else f"{kind} engineers"
 
 
-def _strongest(contributions, keep) -> list:
-    chosen = [c for c in contributions if keep(c)]
-    return sorted(chosen, key=lambda c: -abs(c.contribution))
+def _strength(contribution: Contribution) -> float:
+    return abs(contribution.contribution)
 
 
 def _joined(words: list[str]) -> str:

@@ -36,6 +36,9 @@ class WeightProfile:
     leans: Mapping[str, Mapping[str, float]]
     thresholds: Thresholds = field(default_factory=Thresholds)
     hash: str = field(init=False)
+    # What the engine works out from these numbers, kept on first use (model.scoring, and the
+    # counterfactuals' ranked alternatives): a profile never changes, so nothing kept here goes stale.
+    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Freeze the mappings so a profile can never drift from its hash.
