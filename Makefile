@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test openapi clean
+.PHONY: run test openapi bench screenshots clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -37,6 +37,15 @@ test: $(VENV)/.installed-dev
 ## openapi: regenerate the committed openapi.yaml from the code
 openapi: $(VENV)/.installed
 	$(BIN)/flask --app service openapi --output openapi.yaml
+
+## bench: engine and HTTP benchmarks, one table (gunicorn + wrk, SQLite and PostgreSQL; about 5 minutes; not part of `make test`)
+bench: $(VENV)/.installed
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk (or brew install wrk)"; exit 1; }
+	$(BIN)/python -m benchmarks.serving $(BENCH_ARGS)
+
+## screenshots: refresh docs/*.png from the browser test (needs Chromium: apt-get install chromium)
+screenshots: $(VENV)/.installed-dev
+	HIREMIX_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/e2e/test_browser.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info
