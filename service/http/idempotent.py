@@ -14,7 +14,13 @@ from service.http.apidoc import apidoc, reject_constant, unique_keys
 from service.http.security import tenant_id
 
 REPLAYED = "Idempotent-Replayed"
-_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+# A usable key: 1 to 255 visible ASCII characters. The OpenAPI document carries this schema.
+KEY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"}
+_KEY = re.compile(r"[!-~]{1,255}")
+
+
+def well_formed_key(key: str) -> bool:
+    return _KEY.fullmatch(key) is not None
 
 
 def idempotent(view):
@@ -26,7 +32,7 @@ def idempotent(view):
         key = request.headers.get(idempotency.HEADER)
         if key is None:
             return view(*args, **kwargs)
-        if not _KEY.match(key):
+        if not well_formed_key(key):
             raise InvalidInput(
                 f"The {idempotency.HEADER} header is not usable.",
                 errors=[field_error("", "invalid_format",

@@ -19,6 +19,7 @@ from schemas import ProblemSchema
 from schemas.fields import CODES
 from service import __version__
 from service.http.apidoc import CSV, JSON, json_response, problems, response
+from service.http.idempotent import KEY_SCHEMA
 from service.http.problems import PROBLEM_JSON, PROBLEM_TYPES, problem_type
 from service.ids import RECOMMENDATION_ID, WEIGHT_PROFILE_ID
 
@@ -99,7 +100,7 @@ _IDEMPOTENCY_PARAMETER = {
                    "and the same request for 24 hours. The same key with a different request is a 422 "
                    "`idempotency_key_reused`; a retry while the first is still running waits for its answer.",
     # No example: a fixed one, copied into every request by a tool, would be a reused key.
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+    "schema": KEY_SCHEMA,
 }
 _REPLAYED_HEADER = {"Idempotent-Replayed": {"description": "`true` when this is the stored answer to an "
                                                           "earlier request with the same Idempotency-Key.",

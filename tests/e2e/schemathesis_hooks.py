@@ -8,24 +8,25 @@ request that carries a well-formed key gets a fresh one just before it is sent; 
 key (a negative test) is left as generated. Reuse is tested in tests/api.
 """
 
-import re
 import uuid
 
 import schemathesis
+from marshmallow import ValidationError
 
 from schemas.batch import BATCH_MAX
-from schemas.fields import PLAIN_TEXT_PATTERN
+from schemas.profile import CompanyProfileSchema
 from service.csvio import REQUIRED_COLUMNS, read_profiles
 from service.errors import HiremixError
+from service.http.idempotent import well_formed_key
 
-_WELL_FORMED = re.compile(r"[!-~]{1,255}")
+_PROFILE_FIELDS = CompanyProfileSchema().fields
 
 
 @schemathesis.hook
 def before_call(context, case, kwargs):
     """Just before sending (every phase): a fresh Idempotency-Key, thresholds in order, a CSV batch header."""
     key = (case.headers or {}).get("Idempotency-Key")
-    if isinstance(key, str) and _WELL_FORMED.fullmatch(key):
+    if isinstance(key, str) and well_formed_key(key):
         case.headers["Idempotency-Key"] = str(uuid.uuid4())
     _order_thresholds(case.body)
     _name_existing_weights(case.body)
@@ -57,11 +58,9 @@ def _as_batch(text: str) -> str:
 # at the built-in profile, version 1. A malformed one (a negative test) is left as generated.
 def _name_existing_weights(value) -> None:
     if isinstance(value, dict):
-        named = value.get("weight_profile_id")
-        if isinstance(named, str) and _plain_text(named, 64):
+        if _valid("weight_profile_id", value.get("weight_profile_id")):
             value["weight_profile_id"] = "wp_default"
-        version = value.get("weight_profile_version")
-        if isinstance(version, (int, float)) and not isinstance(version, bool) and 1 <= version <= 1_000_000:
+        if _valid("weight_profile_version", value.get("weight_profile_version")):
             value["weight_profile_version"] = 1
         for item in value.values():
             _name_existing_weights(item)
@@ -70,8 +69,15 @@ def _name_existing_weights(value) -> None:
             _name_existing_weights(item)
 
 
-def _plain_text(text: str, longest: int) -> bool:
-    return 1 <= len(text) <= longest and re.fullmatch(PLAIN_TEXT_PATTERN[1:-1], text) is not None
+def _valid(name: str, value) -> bool:
+    """A value the API's own field accepts (null, which means "not given", is left alone)."""
+    if value is None:
+        return False
+    try:
+        _PROFILE_FIELDS[name].deserialize(value)
+    except ValidationError:
+        return False
+    return True
 
 
 # Thresholds: `lower` must not end up above `upper`, counting the base profile's value for one
