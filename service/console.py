@@ -181,28 +181,17 @@ def _evaluate_locally(profile: dict) -> dict:
     # Imported here: --help and --api need neither marshmallow nor SQLAlchemy, so they start faster.
     from marshmallow import ValidationError
 
-    from schemas.fields import split_message
     from schemas.profile import CompanyProfileSchema
+    from service.http.apidoc import invalid
     from service.recommendations import describe
 
     try:
         loaded = CompanyProfileSchema().load(profile)
-    except ValidationError as error:
-        lines = [f"{_option(field)}: {split_message(message)[1]}" for field, message in _messages(error.messages)]
+    except ValidationError as error:  # the API's own reading of the messages: one per field, with its pointer
+        lines = [f"{_option(e['pointer'])}: {e['message']}" for e in invalid("body", error.messages).errors]
         raise Stop(USAGE, "the profile did not validate:", *lines,
                    "Run `hiremix recommend --help` for the options.") from None
     return describe(loaded)
-
-
-def _messages(messages) -> list[tuple[str, str]]:
-    """(field, message) of every marshmallow message, in the order given."""
-    found = []
-    for field, value in messages.items():
-        if isinstance(value, dict):  # a list field: {index: [messages]}
-            found += [(field, message) for _index, inner in sorted(value.items()) for message in inner]
-        else:
-            found += [(field, message) for message in value]
-    return found
 
 
 def _option(pointer_or_field: str) -> str:
