@@ -150,6 +150,35 @@ class ThresholdsSchema(Schema):
     upper = fields.Float(required=True)
 
 
+class ModelValueSchema(Schema):
+    value = fields.String(required=True)
+    lean = fields.Float(required=True, metadata={"minimum": -1, "maximum": 1, "description": "-1 leans to software "
+                                                 "engineers, 1 to product engineers."})
+    evidence = fields.List(fields.String(), required=True, metadata={"description": "Evidence ids (E1 to E13)."})
+    min_team_size = fields.Integer(metadata={"description": "team_size bands: the smallest team in the band."})
+    max_team_size = fields.Integer(metadata={"description": "team_size bands: the largest team in the band."})
+
+
+class ModelFactorSchema(Schema):
+    name = fields.String(required=True)
+    description = fields.String(required=True)
+    weight = fields.Float(required=True, metadata={"minimum": 0})
+    multiple = fields.Boolean(required=True)
+    values = fields.List(fields.Nested(ModelValueSchema), required=True)
+
+
+class ModelCardSchema(Schema):
+    """The model card: every factor, value, lean, weight and evidence id, the thresholds and how they combine."""
+
+    weight_profile_id = fields.String()
+    version = fields.Integer(required=True)
+    hash = fields.String(required=True)
+    combination = fields.String(required=True)
+    combination_description = fields.String()
+    thresholds = fields.Nested(ThresholdsSchema, required=True)
+    factors = fields.List(fields.Nested(ModelFactorSchema), required=True)
+
+
 class WeightProfileSchema(Schema):
     """One immutable version of a weight profile, complete."""
 

@@ -7,6 +7,7 @@ from werkzeug.routing import BaseConverter
 
 from schemas.simulation import SimulationRequestSchema, SimulationResultSchema
 from schemas.weight_profile import (
+    ModelCardSchema,
     PageQuerySchema,
     VersionPageQuerySchema,
     WeightProfileCreateSchema,
@@ -38,30 +39,6 @@ _PROFILE_LINKS = {  # what a client can do with a new version
     "ListVersions": ("list_weight_profile_versions", _PROFILE),
     "AddVersion": ("create_weight_profile_version", _PROFILE),
 }
-_MODEL_VALUE = {"type": "object", "required": ["value", "lean", "evidence"], "properties": {
-    "value": {"type": "string"},
-    "lean": {"type": "number", "minimum": -1, "maximum": 1,
-             "description": "-1 leans to software engineers, 1 to product engineers."},
-    "evidence": {"type": "array", "items": {"type": "string"}, "description": "Evidence ids (E1 to E13)."},
-    "min_team_size": {"type": "integer", "description": "team_size bands: the smallest team in the band."},
-    "max_team_size": {"type": "integer", "description": "team_size bands: the largest team in the band."},
-}}
-_MODEL_SCHEMA = {"type": "object", "required": ["factors", "thresholds", "combination", "version", "hash"],
-                 "properties": {
-                     "weight_profile_id": {"type": "string"},
-                     "version": {"type": "integer"},
-                     "hash": {"type": "string"},
-                     "combination": {"type": "string"},
-                     "combination_description": {"type": "string"},
-                     "thresholds": {"type": "object", "required": ["lower", "upper"],
-                                    "properties": {"lower": {"type": "number"}, "upper": {"type": "number"}}},
-                     "factors": {"type": "array", "items": {
-                         "type": "object", "required": ["name", "description", "weight", "multiple", "values"],
-                         "properties": {"name": {"type": "string"}, "description": {"type": "string"},
-                                        "weight": {"type": "number", "minimum": 0}, "multiple": {"type": "boolean"},
-                                        "values": {"type": "array", "items": _MODEL_VALUE}}}},
-                 }}
-
 
 class WeightProfileIdConverter(BaseConverter):
     regex = WEIGHT_PROFILE_ID
@@ -73,7 +50,7 @@ def _sessions():
 
 @model_bp.get("", strict_slashes=False)
 @public
-@response(200, "The model card of the built-in weights.", schema=_MODEL_SCHEMA,
+@response(200, "The model card of the built-in weights.", schema=ModelCardSchema,
           example=lambda: model_card(DEFAULT_WEIGHT_PROFILE))
 def get_model() -> Response:
     """Describe the model: factors, values, leans, weights, evidence.
