@@ -2,17 +2,40 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, post_load
 
-from schemas.fields import List, StrictSchema, coded
+from schemas.fields import ERROR_BUDGET, List, StrictSchema, coded, count_messages, item_count
 from schemas.problem import ProblemSchema
+from schemas.profile import CompanyProfileSchema
 from schemas.recommendation import RecommendationSchema
 
 BATCH_MAX = 100
 
 
+class RefusedItem:
+    """A batch item that is not a valid profile, with marshmallow's messages about it."""
+
+    __slots__ = ("messages",)
+
+    def __init__(self, messages):
+        self.messages = messages
+
+
 class ProfileItem(fields.Raw):
-    """One profile of a batch: validated on its own, so one bad item spoils nothing else."""
+    """One profile of a batch: validated on its own, so one bad item spoils nothing else.
+
+    Loads to the profile, or to a RefusedItem; a CSV row its reader already refused passes through.
+    """
+
+    _profile = CompanyProfileSchema()
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        if isinstance(value, Exception):
+            return value
+        try:
+            return self._profile.load(value)
+        except ValidationError as error:
+            return RefusedItem(error.messages)
 
 
 class BatchRequestSchema(StrictSchema):
@@ -25,11 +48,23 @@ class BatchRequestSchema(StrictSchema):
                            "a valid profile gets its own problem in the answer and spoils nothing else, so the "
                            "batch accepts any item here."}),
         required=True,
-        validate=validate.Length(
-            1, BATCH_MAX, error=coded("invalid_length", "Send 1 to {max} profiles; split longer lists.")
-        ),
+        validate=item_count(1, BATCH_MAX, "Send 1 to {max} profiles; split longer lists."),
         metadata={"description": "Company profiles, each exactly as for POST /v1/recommendations."},
     )
+
+    @post_load
+    def _not_too_many_errors(self, data, **kwargs):
+        """Items are refused one by one, unless together they hold more errors than the error budget:
+        then the batch is refused whole, listing the first of them, and nothing is stored."""
+        found = {}
+        for index, item in enumerate(data["items"]):
+            if isinstance(item, RefusedItem):
+                found[index] = item.messages
+            elif isinstance(item, Exception):  # a CSV row its reader refused
+                found[index] = [coded(error["code"], error["message"]) for error in getattr(item, "errors", None) or ()]
+        if count_messages(found) > ERROR_BUDGET:
+            raise ValidationError({"items": found})
+        return data
 
 
 class BatchItemSchema(Schema):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 from marshmallow import RAISE
 
 SEPARATOR = "\x1f"  # ASCII unit separator: never part of a human message
@@ -31,7 +31,14 @@ CODES = {
     "not_applicable": "The parameter does not apply to this request.",
     "mutually_exclusive": "Give only one of these fields.",
     "idempotency_key_reused": "The Idempotency-Key was first used with a different request.",
+    "too_many_errors": "Checking stopped here: the input already had too many errors; fix these and send it again.",
 }
+
+# A hostile body can hold thousands of mistakes: checking stops once this many are found,
+# so refusing it costs little and its answer stays small.
+ERROR_BUDGET = 50
+# More unknown fields than this in one object: report these few, check nothing else in it.
+UNKNOWN_FIELDS_SHOWN = 10
 
 
 def coded(code: str, message: str) -> str:
@@ -63,6 +70,18 @@ class StrictSchema(Schema):
 
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def _few_unknown_fields(self, data, **kwargs):
+        """An object stuffed with unknown fields is refused on a few of them, before any value is checked."""
+        if isinstance(data, dict) and len(data) > UNKNOWN_FIELDS_SHOWN:
+            unknown = [key for key in data if key not in self.load_fields]
+            if len(unknown) > UNKNOWN_FIELDS_SHOWN:
+                shown = {key: [self.error_messages["unknown"]] for key in unknown[:UNKNOWN_FIELDS_SHOWN]}
+                shown["_schema"] = [coded("too_many_errors", f"{len(unknown)} unknown fields; only the first "
+                                                             f"{UNKNOWN_FIELDS_SHOWN} are listed.")]
+                raise ValidationError(shown)
+        return data
 
 
 class String(fields.String):
@@ -98,8 +117,41 @@ class QueryInteger(fields.Integer):
     }
 
 
+def count_messages(messages) -> int:
+    """How many error messages a marshmallow `messages` structure holds."""
+    if isinstance(messages, dict):
+        return sum(count_messages(value) for value in messages.values())
+    if isinstance(messages, list):
+        return sum(count_messages(item) if isinstance(item, (dict, list)) else 1 for item in messages)
+    return 1
+
+
 class List(fields.List):
+    """A JSON array: its length is checked before its items, and checking its items
+    stops once ERROR_BUDGET errors are found (the rest are reported as not checked)."""
+
     default_error_messages = {**_COMMON, "invalid": coded("invalid_type", "Expected an array.")}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, (list, tuple)):
+            raise self.make_error("invalid")
+        for validator in self.validators:
+            if isinstance(validator, validate.Length) and validator.max is not None and len(value) > validator.max:
+                validator(value)  # raises its own coded message; no item is looked at
+        result, errors, found = [], {}, 0
+        for index, item in enumerate(value):
+            try:
+                result.append(self.inner.deserialize(item, **kwargs))
+            except ValidationError as error:
+                errors[index] = error.messages
+                found += count_messages(error.messages)
+                if found >= ERROR_BUDGET and index + 1 < len(value):
+                    errors[index + 1] = [coded("too_many_errors", f"Checking stopped after {found} errors; items "
+                                                                  f"{index + 1} to {len(value) - 1} were not checked.")]
+                    break
+        if errors:
+            raise ValidationError(errors, valid_data=result)
+        return result
 
 
 class DateTime(fields.AwareDateTime):
@@ -135,6 +187,11 @@ def one_of(choices) -> validate.OneOf:
 
 def between(low: int, high: int) -> validate.Range:
     return validate.Range(low, high, error=coded("out_of_range", "Must be between {min} and {max}."))
+
+
+def item_count(low: int, high: int, message: str = "Give {min} to {max} items.") -> validate.Length:
+    """Validator of a list's length; `List` checks it before looking at any item."""
+    return validate.Length(low, high, error=coded("invalid_length", message))
 
 
 def length(low: int, high: int) -> validate.Length:

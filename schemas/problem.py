@@ -26,4 +26,8 @@ class ProblemSchema(Schema):
     instance = fields.String(required=True, metadata={"description": "The request path."})
     code = fields.String(required=True, metadata={"description": "Stable, machine-readable."})
     request_id = fields.String(required=True)
-    errors = fields.List(fields.Nested(FieldErrorSchema), metadata={"description": "Per-field errors (422)."})
+    errors = fields.List(fields.Nested(FieldErrorSchema),
+                         metadata={"description": "Per-field errors (422): at most 50; a hostile body is not "
+                                                  "checked further once 50 are found.", "maxItems": 50})
+    errors_omitted = fields.Integer(metadata={"minimum": 1, "description": "How many more errors were found than "
+                                                                           "`errors` lists (at least this many)."})

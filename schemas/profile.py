@@ -14,7 +14,7 @@ from service.engine.catalogue import (
     TEAM_SIZE_MAX,
 )
 
-from schemas.fields import Integer, List, StrictSchema, String, between, enum_string, text, unique_items
+from schemas.fields import Integer, List, StrictSchema, String, between, enum_string, item_count, text, unique_items
 
 EXAMPLE_PROFILE = {
     "stage": "seed",
@@ -46,7 +46,7 @@ class CompanyProfileSchema(StrictSchema):
         enum_string(PRIORITIES),
         load_default=list,
         allow_none=True,
-        validate=unique_items,
+        validate=[item_count(0, len(PRIORITIES), "Give at most {max} priorities, each once."), unique_items],
         metadata={"description": "What the next hires should most help with; each at most once.", "uniqueItems": True},
     )
     customer_access = enum_string(

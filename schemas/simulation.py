@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from schemas.fields import Integer, List, StrictSchema, String, between, coded, text
+from schemas.fields import Integer, List, StrictSchema, String, between, coded, item_count, text
 from schemas.profile import CompanyProfileSchema
 from schemas.recommendation import ScoresSchema
 from schemas.weight_profile import WeightOverridesSchema, check_one_of
@@ -27,7 +27,7 @@ class SimulationRequestSchema(StrictSchema):
                                      metadata={"description": "With weight_profile_id: a specific version."})
     profiles = List(
         fields.Nested(CompanyProfileSchema),
-        validate=validate.Length(1, PROFILES_MAX, error=coded("invalid_length", "Send 1 to {max} profiles.")),
+        validate=item_count(1, PROFILES_MAX, "Send 1 to {max} profiles."),
         metadata={"description": "Profiles to replay; default: your newest 1,000 stored recommendations."},
     )
 

@@ -34,9 +34,14 @@ def _number(value, low: float, high: float) -> list[str]:
     return []
 
 
-def _object(value) -> dict:
+def _object(value, allowed: list[str], what: str) -> dict:
+    """A JSON object of at most as many members as there are `allowed` names: a longer one must hold
+    unknown names, and is refused before any member is looked at."""
     if not isinstance(value, dict):
         raise ValidationError(coded("invalid_type", "Expected a JSON object."))
+    if len(value) > len(allowed):
+        raise ValidationError(coded("invalid_length", f"Give at most {len(allowed)} {what}, each once: "
+                                                      f"{', '.join(allowed)}."))
     return value
 
 
@@ -45,7 +50,7 @@ class FactorWeights(fields.Field):
 
     def _deserialize(self, value, attr, data, **kwargs):
         errors = {}
-        for name, weight in _object(value).items():
+        for name, weight in _object(value, list(FACTOR_NAMES), "factors").items():
             if name not in FACTORS_BY_NAME:
                 errors[name] = [coded("unknown_field", f"Not a factor; the factors are: {', '.join(FACTOR_NAMES)}.")]
             elif problems := _number(weight, 0.0, WEIGHT_MAX):
@@ -60,15 +65,18 @@ class FactorLeans(fields.Field):
 
     def _deserialize(self, value, attr, data, **kwargs):
         errors: dict = {}
-        for name, leans in _object(value).items():
+        for name, leans in _object(value, list(FACTOR_NAMES), "factors").items():
             factor = FACTORS_BY_NAME.get(name)
             if factor is None:
                 errors[name] = [coded("unknown_field", f"Not a factor; the factors are: {', '.join(FACTOR_NAMES)}.")]
                 continue
+            allowed = [entry.value for entry in factor.values]
             if not isinstance(leans, dict):
                 errors[name] = [coded("invalid_type", "Expected a JSON object of value: lean.")]
                 continue
-            allowed = [entry.value for entry in factor.values]
+            if len(leans) > len(allowed):
+                errors[name] = [coded("invalid_length", f"Give at most {len(allowed)} values of {name}, each once.")]
+                continue
             for key, lean in leans.items():
                 if key not in allowed:
                     errors.setdefault(name, {})[key] = [

@@ -41,23 +41,40 @@ class MalformedCsv(HiremixError):
     code = "malformed_csv"
 
 
-def read_profiles(text: str) -> list[dict | InvalidInput]:
-    """The rows of a batch CSV as profile dicts (or a row's own error); 422 for a header that cannot work."""
+def read_profiles(text: str, most: int) -> list[dict | InvalidInput]:
+    """The rows of a batch CSV as profile dicts (or a row's own error); 422 for a header that cannot work.
+
+    Parsed strictly: a quote left open or text after a closing quote is a 400 naming the line where
+    the record starts, never a row that quietly swallows the rest. Reading stops after `most` + 1
+    profile rows: one more than a batch may hold is enough for the length check to refuse it.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows, started = [], 1
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as error:  # an unclosed quote, a field beyond the csv module's size limit, a NUL
-        raise MalformedCsv(f"The CSV cannot be read: {error}.") from None
-    while rows and not any(cell.strip() for cell in rows[-1]):
-        rows.pop()
+        for row in reader:
+            if any(cell.strip() for cell in row):  # blank lines are skipped
+                rows.append(row)
+            if len(rows) > most + 1:
+                break
+            started = reader.line_num + 1
+    except csv.Error as error:  # an unclosed quote, text after a closing quote, a field over the csv module's limit
+        hint = " (a quote left open?)" if "end of data" in str(error) else ""
+        raise MalformedCsv(f"The CSV cannot be read: {error} in the record that starts on line {started}{hint}.") \
+            from None
     if not rows:
         raise InvalidInput("The CSV is empty; send a header row and one row per profile.",
                            errors=[field_error("", "required", "Send a header row of profile field names.")])
     header = [name.strip() for name in rows[0]]
+    if len(header) > 2 * len(PROFILE_COLUMNS):
+        raise InvalidInput("The CSV header row does not name the profile fields.",
+                           errors=[field_error("/header", "invalid_length",
+                                               f"The header has {len(header)} columns; the profile has "
+                                               f"{len(PROFILE_COLUMNS)}: {', '.join(PROFILE_COLUMNS)}.")])
     errors = []
     for index, name in enumerate(header):
         if name not in PROFILE_COLUMNS:
             errors.append(field_error(f"/header/{index}", "unknown_field",
-                                      f"Unknown column '{name}'; the columns are: {', '.join(PROFILE_COLUMNS)}."))
+                                      f"Unknown column '{name[:64]}'; the columns are: {', '.join(PROFILE_COLUMNS)}."))
         elif header.index(name) != index:
             errors.append(field_error(f"/header/{index}", "duplicate_item", f"The column '{name}' appears twice."))
     for name in REQUIRED_COLUMNS:
@@ -65,7 +82,7 @@ def read_profiles(text: str) -> list[dict | InvalidInput]:
             errors.append(field_error("/header", "required", f"The column '{name}' is required."))
     if errors:
         raise InvalidInput("The CSV header row does not name the profile fields.", errors=errors)
-    return [_profile(header, row) for row in rows[1:] if any(cell.strip() for cell in row)]
+    return [_profile(header, row) for row in rows[1:]]
 
 
 def _profile(header: list[str], row: list[str]) -> dict | InvalidInput:

@@ -34,6 +34,12 @@ RETENTION = dt.timedelta(hours=24)
 ABANDONED_AFTER = dt.timedelta(seconds=int(os.environ.get("HIREMIX_WORKER_TIMEOUT") or 30) + 5)
 WAIT_FOR_FIRST_S = 10.0
 HEADER = "Idempotency-Key"
+# The largest answer kept for replay: a batch of 100 stored recommendations fits with room to spare.
+# A larger one is not kept, so its retry runs again.
+ANSWER_MAX_CHARS = 2 * 1024 * 1024
+# Each process deletes expired records at most this often, on the way to its next claim: no operator needed.
+PURGE_EVERY_S = 600.0
+_next_purge = 0.0
 
 
 class KeyReused(HiremixError):
@@ -62,10 +68,10 @@ class Claim:
     token: str  # whose claim: a request taken over as abandoned must not complete the new one
 
 
-def fingerprint(method: str, path: str, content_type: str, body: bytes) -> str:
-    """What makes two requests 'the same': method, path, media type and body."""
+def fingerprint(method: str, path: str, payload: bytes) -> str:
+    """What makes two requests 'the same': method, path and the validated payload."""
     digest = hashlib.sha256()
-    for part in (method.encode(), path.encode(), content_type.encode(), body):
+    for part in (method.encode(), path.encode(), payload):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()
@@ -73,6 +79,7 @@ def fingerprint(method: str, path: str, content_type: str, body: bytes) -> str:
 
 def claim(sessions: sessionmaker, tenant_id: str, key: str, print_: str, request: str) -> Claim | Stored:
     """Claim `key` for this request, or the stored response of its first use."""
+    _purge_now_and_then(sessions)
     deadline = time.monotonic() + WAIT_FOR_FIRST_S
     pause = 0.02
     while True:
@@ -160,6 +167,19 @@ def purge(sessions: sessionmaker) -> int:
     now = dt.datetime.now(dt.timezone.utc)
     with sessions.begin() as session:
         return session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= now)).rowcount
+
+
+def _purge_now_and_then(sessions: sessionmaker) -> None:
+    global _next_purge
+    if time.monotonic() < _next_purge:
+        return
+    _next_purge = time.monotonic() + PURGE_EVERY_S
+    try:
+        purged = purge(sessions)
+    except (OperationalError, InterfaceError, PoolTimeout):  # the claim that follows reports an outage
+        return
+    if purged:
+        log.info("deleted %d expired idempotency records", purged)
 
 
 def _drop(sessions: sessionmaker, record: IdempotencyRecord) -> None:

@@ -13,7 +13,7 @@ import json
 import re
 from functools import wraps
 
-from flask import Response, request
+from flask import Response, current_app, request
 from marshmallow import Schema, ValidationError
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -42,20 +42,31 @@ def apidoc(view) -> dict:
     return view.__dict__.setdefault("_apidoc", {"problems": set()})
 
 
-def body(schema: Schema, *, examples: dict[str, dict], csv: tuple | None = None):
+# Body limits per kind of operation: each fits the largest honest request with room to spare, and
+# keeps what a hostile body of that size can cost a worker small. HIREMIX_MAX_BODY_BYTES caps them all.
+PROFILE_BODY_MAX = 16 * 1024  # one profile, a weight profile: a few hundred bytes
+BATCH_BODY_MAX = 256 * 1024  # 100 profiles, as JSON or CSV, even with every letter of a name escaped
+SIMULATION_BODY_MAX = 512 * 1024  # 1,000 profiles
+
+
+def body(schema: Schema, *, examples: dict[str, dict], max_bytes: int, csv: tuple | None = None):
     """Parse the JSON body with `schema` and pass the result as the first argument.
 
+    A body over `max_bytes` (or HIREMIX_MAX_BODY_BYTES, if lower) is a 413 before it is read.
     `csv=(reader, example)` also accepts text/csv: `reader` turns the text into
     the payload `schema` loads; `example` documents it.
     """
 
     def decorator(view):
         apidoc(view)["body"] = (schema, examples)
+        apidoc(view)["body_max"] = max_bytes
         if csv is not None:
             apidoc(view)["body_csv"] = csv[1]
 
         @wraps(view)
         def wrapper(*args, **kwargs):
+            ceiling = current_app.config.get("MAX_CONTENT_LENGTH")
+            request.max_content_length = max_bytes if ceiling is None else min(max_bytes, ceiling)
             if csv is not None and request.mimetype == CSV:
                 payload = csv[0](read_text(MalformedCsv, request.mimetype_params.get("charset")))
             else:
@@ -161,13 +172,29 @@ def read_text(malformed: type[HiremixError] = None, charset: str | None = None) 
     encoding = "utf-8-sig" if charset in (None, "") or charset.lower().replace("_", "-") in ("utf-8", "utf8") \
         else charset
     try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise UnsupportedMediaType(f"The charset {charset!r} is unknown; send UTF-8.") from None
+        codec = codecs.lookup(encoding)
+    except (LookupError, ValueError, TypeError):
+        raise UnsupportedMediaType(f"The charset {_shown(charset)} is unknown; send UTF-8.") from None
+    # Python also names transforms (base64, rot13, zlib...) and escapes (punycode, utf-7) codecs: not charsets.
+    if not codec._is_text_encoding or codec.name in _NOT_CHARSETS:
+        raise UnsupportedMediaType(f"The charset {_shown(charset)} is not a text encoding; send UTF-8.")
     try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError:
-        raise malformed(f"The request body is not {charset or 'UTF-8'} text.") from None
+        text = raw.decode(encoding)
+    except (UnicodeError, ValueError):
+        raise malformed(f"The request body is not {_shown(charset or 'UTF-8')} text.") from None
+    if _SURROGATE.search(text):
+        raise malformed(f"The request body, read as {_shown(charset or 'UTF-8')}, holds a lone UTF-16 surrogate, "
+                        "which is not text.")
+    return text
+
+
+_NOT_CHARSETS = {"punycode", "idna", "utf-7", "raw-unicode-escape", "unicode-escape", "undefined"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _shown(charset: str) -> str:
+    """A charset name the caller sent, quoted and cut short: never an unbounded echo."""
+    return repr(charset if len(charset) <= 40 else charset[:40] + "\u2026")
 
 
 def read_json(alternative: str | None = None):
@@ -196,7 +223,8 @@ def read_json(alternative: str | None = None):
 
 
 def invalid(location: str, messages) -> InvalidInput:
-    """A 422 listing every marshmallow message with its pointer and code."""
+    """A 422 listing marshmallow's messages with their pointers and codes (the problem keeps the first
+    ERROR_BUDGET of them; the detail names the first few fields)."""
     errors = []
     for path, message in _flatten(messages, ()):
         code, text = split_message(message)
@@ -204,10 +232,17 @@ def invalid(location: str, messages) -> InvalidInput:
         parameter = path[0] if location == "query" and path else None
         errors.append(field_error(pointer, code, text, parameter=parameter))
     where = "query parameter" if location == "query" else "field"
-    names = ", ".join(sorted({e["pointer"] or "(the body)" for e in errors}))
-    count = len({e["pointer"] for e in errors})
+    pointers = sorted({e["pointer"] or "(the body)" for e in errors})
+    count = len(pointers)
+    names = ", ".join(pointers[:_NAMED_IN_DETAIL])
+    if count > _NAMED_IN_DETAIL:
+        names += f" and {count - _NAMED_IN_DETAIL} more"
     detail = f"{count} {where}{'s' if count != 1 else ''} did not validate: {names}."
     return InvalidInput(detail, errors=errors)
+
+
+_NAMED_IN_DETAIL = 10
+_POINTER_PART_MAX = 64  # a name the caller made up is echoed this far, no further
 
 
 def _flatten(node, path):
@@ -222,6 +257,8 @@ def _flatten(node, path):
 
 
 def _escape(part: str) -> str:
+    if len(part) > _POINTER_PART_MAX:
+        part = part[:_POINTER_PART_MAX] + "\u2026"
     return part.replace("~", "~0").replace("/", "~1")
 
 
@@ -230,11 +267,12 @@ class _NotPlainJson(ValueError):
 
 
 def unique_keys(pairs):
-    result = {}
-    for key, value in pairs:
-        if key in result:
-            raise _NotPlainJson(f"The JSON object has the key '{key}' more than once.")
-        result[key] = value
+    result = dict(pairs)
+    if len(result) != len(pairs):  # rare: only then look for the repeated key
+        seen = set()
+        repeated = next(key for key, _ in pairs if key in seen or seen.add(key))
+        shown = repeated if len(repeated) <= _POINTER_PART_MAX else repeated[:_POINTER_PART_MAX] + "\u2026"
+        raise _NotPlainJson(f"The JSON object has the key '{shown}' more than once.")
     return result
 
 

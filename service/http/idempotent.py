@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from functools import wraps
@@ -10,7 +11,7 @@ from flask import Response, current_app, make_response, request
 
 from service import idempotency
 from service.errors import InvalidInput, field_error
-from service.http.apidoc import apidoc, reject_constant, unique_keys
+from service.http.apidoc import apidoc
 from service.http.security import tenant_id
 
 REPLAYED = "Idempotent-Replayed"
@@ -24,14 +25,18 @@ def well_formed_key(key: str) -> bool:
 
 
 def idempotent(view):
-    """Replay the first 2xx response to the same key and request for 24 hours."""
+    """Replay the first 2xx response to the same key and request for 24 hours.
+
+    Goes under `@body`: the first argument is the validated payload, and requests are compared by it,
+    so `6` and `6.0`, or `null` and a field left out, are the same request.
+    """
     apidoc(view)["idempotent"] = True
 
     @wraps(view)
-    def wrapper(*args, **kwargs):
+    def wrapper(payload, *args, **kwargs):
         key = request.headers.get(idempotency.HEADER)
         if key is None:
-            return view(*args, **kwargs)
+            return view(payload, *args, **kwargs)
         if not well_formed_key(key):
             raise InvalidInput(
                 f"The {idempotency.HEADER} header is not usable.",
@@ -41,7 +46,7 @@ def idempotent(view):
             )
         sessions = current_app.extensions["hiremix"].sessions
         what = f"{request.method} {request.path}"
-        print_ = idempotency.fingerprint(request.method, request.path, request.mimetype, _canonical_body())
+        print_ = idempotency.fingerprint(request.method, request.path, canonical(payload))
         outcome = idempotency.claim(sessions, tenant_id(), key, print_, what)
         if isinstance(outcome, idempotency.Stored):
             headers = {REPLAYED: "true"}
@@ -49,28 +54,34 @@ def idempotent(view):
                 headers["Location"] = outcome.location
             return Response(outcome.body, status=outcome.status, content_type=outcome.content_type, headers=headers)
         try:
-            response = make_response(view(*args, **kwargs))
+            response = make_response(view(payload, *args, **kwargs))
         except BaseException:
             idempotency.release(sessions, outcome)
             raise
-        if 200 <= response.status_code < 300:
+        answer = response.get_data(as_text=True) if 200 <= response.status_code < 300 else None
+        if answer is not None and len(answer) <= idempotency.ANSWER_MAX_CHARS:
             stored = idempotency.Stored(response.status_code, response.content_type, response.headers.get("Location"),
-                                        response.get_data(as_text=True))
+                                        answer)
             idempotency.complete(sessions, outcome, stored)
-        else:
+        else:  # an error, or an answer too large to keep: a retry runs again
             idempotency.release(sessions, outcome)
         return response
 
     return wrapper
 
 
-def _canonical_body() -> bytes:
-    """The body, with JSON normalised so key order and spacing do not make a request 'different'."""
-    raw = request.get_data(cache=True)
-    if request.is_json:
-        try:
-            parsed = json.loads(raw, object_pairs_hook=unique_keys, parse_constant=reject_constant)
-            return json.dumps(parsed, sort_keys=True, separators=(",", ":")).encode()
-        except (ValueError, RecursionError):
-            pass  # not JSON the view will accept: compare the bytes
-    return raw
+def canonical(payload) -> bytes:
+    """The validated payload as canonical JSON: what makes two requests 'the same'."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=_plain).encode()
+
+
+def _plain(value):
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    # an item of a batch refused on its own: its errors say what it was
+    messages = getattr(value, "messages", None) or getattr(value, "errors", None)
+    if messages is not None:
+        return {"refused": messages}
+    raise TypeError(f"cannot compare a {type(value).__name__} in an idempotent request")

@@ -69,8 +69,11 @@ set `HIREMIX_RATE_LIMIT`); every answer carries `RateLimit-Limit`,
 `RateLimit-Remaining` and `RateLimit-Reset`, and a 429 says when to retry in
 `Retry-After`.
 
-**Retries.** Send an `Idempotency-Key` with any POST and retry freely: the
-first successful answer is replayed for 24 hours.
+**Retries.** Send an `Idempotency-Key` with any POST that stores something
+and retry freely: the first successful answer is replayed for 24 hours.
+Requests are compared after validation, so `6` and `6.0`, or `null` and a
+field left out, are the same request. Preview and simulations store nothing
+and ignore the key: a repeat is simply evaluated again.
 """
 
 _RESPONSE_NAMES = {400: "MalformedJson", 401: "Unauthenticated", 403: "InsufficientScope", 404: "NotFound",
@@ -97,8 +100,9 @@ _IDEMPOTENCY_PARAMETER = {
     "name": "Idempotency-Key", "in": "header", "required": False,
     "description": "Any unique string (a UUID, say), 1 to 255 visible ASCII characters. The first 2xx answer "
                    "is stored and replayed, with `Idempotent-Replayed: true`, to every retry with the same key "
-                   "and the same request for 24 hours. The same key with a different request is a 422 "
-                   "`idempotency_key_reused`; a retry while the first is still running waits for its answer.",
+                   "and the same request (compared after validation) for 24 hours. The same key with a different "
+                   "request is a 422 `idempotency_key_reused`; a retry while the first is still running waits for "
+                   "its answer. An answer over 2 MiB is not kept, so its retry runs again.",
     # No example: a fixed one, copied into every request by a tool, would be a reused key.
     "schema": KEY_SCHEMA,
 }
@@ -211,7 +215,10 @@ def _operation(rule, view, contract: dict) -> dict:
             content[CSV] = {"schema": {"type": "string", "description": "A header row of profile field names, "
                                                                         "then one profile per row."},
                             "example": contract["body_csv"]}
-        operation["requestBody"] = {"required": True, "content": content}
+        limit = contract["body_max"] // 1024
+        operation["requestBody"] = {"required": True, "content": content,
+                                    "description": f"At most {limit} KiB: a larger body is refused with 413 before "
+                                                   "it is read. Validation stops once 50 errors are found."}
     scope = contract.get("scope")
     extra = set()
     operation["security"] = []  # no key needed, unless a scope says otherwise

@@ -13,6 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from schemas.fields import ERROR_BUDGET
 from service.errors import HiremixError
 
 PROBLEM_JSON = "application/problem+json"
@@ -41,7 +42,8 @@ PROBLEM_TYPES = {
     "version_conflict": (409, "Version conflict",
                          "Other versions of the weight profile are being added at the same moment; retry shortly.",
                          "Other versions of this weight profile are being added right now; retry in a moment."),
-    "payload_too_large": (413, "Payload too large", "The body is larger than HIREMIX_MAX_BODY_BYTES.",
+    "payload_too_large": (413, "Payload too large", "The body is larger than this operation accepts (its request "
+                                                    "body's description gives the limit).",
                           "The request body is larger than the limit of 1048576 bytes."),
     "unsupported_media_type": (415, "Unsupported media type", "The body must be JSON (or CSV where an operation says so).",
                                "Send the body as application/json; the Content-Type was text/plain."),
@@ -116,7 +118,9 @@ def problem_body(status: int, code: str, detail: str, *, errors=None) -> dict:
         "request_id": request_id(),
     }
     if errors is not None:
-        body["errors"] = errors
+        body["errors"] = errors[:ERROR_BUDGET]
+        if len(errors) > ERROR_BUDGET:
+            body["errors_omitted"] = len(errors) - ERROR_BUDGET
     return body
 
 

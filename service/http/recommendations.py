@@ -7,9 +7,9 @@ import logging
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
-from marshmallow import ValidationError
 from werkzeug.routing import BaseConverter
 
+from schemas.batch import BATCH_MAX, RefusedItem
 from schemas import (
     BatchRequestSchema,
     BatchResultSchema,
@@ -22,7 +22,20 @@ from schemas import (
 from service import csvio, recommendations
 from service.errors import HiremixError, InvalidInput, field_error
 from service.http import examples, metrics, result_page
-from service.http.apidoc import CSV, HTML, JSON, body, invalid, json_response, preferred, problems, query, response
+from service.http.apidoc import (
+    BATCH_BODY_MAX,
+    CSV,
+    HTML,
+    JSON,
+    PROFILE_BODY_MAX,
+    body,
+    invalid,
+    json_response,
+    preferred,
+    problems,
+    query,
+    response,
+)
 from service.http.idempotent import idempotent
 from service.http.problems import problem_body, request_id
 from service.http.security import requires, tenant_id
@@ -50,8 +63,8 @@ def _sessions():
 
 @bp.post("", strict_slashes=False)
 @requires(WRITE)
+@body(_PROFILE, examples=examples.PROFILE_EXAMPLES, max_bytes=PROFILE_BODY_MAX)
 @idempotent
-@body(_PROFILE, examples=examples.PROFILE_EXAMPLES)
 @response(201, "Evaluated and stored.", schema=RecommendationSchema, example=examples.recommendation_example,
           headers=_LOCATION, links={"GetRecommendation": ("get_recommendation", {"id": "$response.body#/id"}),
                                     "DeleteRecommendation": ("delete_recommendation", {"id": "$response.body#/id"})})
@@ -69,24 +82,24 @@ def create_recommendation(profile: dict) -> Response:
 
 @bp.post("/preview")
 @requires(READ)
-@idempotent
-@body(_PROFILE, examples=examples.PROFILE_EXAMPLES)
+@body(_PROFILE, examples=examples.PROFILE_EXAMPLES, max_bytes=PROFILE_BODY_MAX)
 @response(200, "Evaluated; nothing stored.", schema=RecommendationPreviewSchema, example=examples.preview_example)
 @problems(400, 413, 415, 422, 503)
 def preview_recommendation(profile: dict) -> Response:
     """Evaluate a company profile without storing anything.
 
     The body is a recommendation without `id` and `created_at`. Needs only
-    the `recommendations:read` scope.
+    the `recommendations:read` scope. Nothing is kept, so an `Idempotency-Key`
+    is ignored: a repeated preview is simply evaluated again.
     """
     return json_response(recommendations.preview(profile, tenant_id(), _sessions()))
 
 
 @bp.post("/batch")
 @requires(WRITE)
+@body(BatchRequestSchema(), examples=examples.BATCH_EXAMPLES, max_bytes=BATCH_BODY_MAX,
+      csv=(lambda text: {"items": csvio.read_profiles(text, BATCH_MAX)}, examples.BATCH_CSV_EXAMPLE))
 @idempotent
-@body(BatchRequestSchema(), examples=examples.BATCH_EXAMPLES, csv=(lambda text: {"items": csvio.read_profiles(text)},
-                                                                     examples.BATCH_CSV_EXAMPLE))
 @response(200, "One result per profile, in order: stored ones with their recommendation, refused ones with "
                "their problem.", schema=BatchResultSchema, example=examples.batch_example)
 @problems(400, 413, 415, 422, 503)
@@ -98,9 +111,12 @@ def batch_recommendations(batch: dict) -> Response:
     out). Each profile is validated on its own: valid ones are stored (all in
     one transaction), invalid ones get their own problem with pointers
     relative to the item. The answer is 200 as long as the batch itself is
-    well-formed.
+    well-formed and its items hold at most 50 errors in all; with more, the
+    batch is refused whole (422, nothing stored) and the first 50 errors are
+    listed with pointers such as `/items/3/stage`.
     """
-    results = recommendations.create_many([_load_item(item) for item in batch["items"]], tenant_id(), _sessions())
+    results = recommendations.create_many([_refusal_or_profile(item) for item in batch["items"]], tenant_id(),
+                                          _sessions())
     parts, stored = [], 0
     for index, result in enumerate(results):
         if isinstance(result, HiremixError):
@@ -176,13 +192,9 @@ def _wants_csv() -> bool:
     return preferred(JSON, CSV) == CSV
 
 
-def _load_item(item) -> dict | HiremixError:
-    if isinstance(item, HiremixError):  # a CSV row that could not become a profile
-        return item
-    try:
-        return _PROFILE.load(item)
-    except ValidationError as error:
-        return invalid("body", error.messages)
+def _refusal_or_profile(item) -> dict | HiremixError:
+    """A loaded batch item as the profile to store, or the problem of an item refused on its own."""
+    return invalid("body", item.messages) if isinstance(item, RefusedItem) else item
 
 
 def _export(params: dict) -> Response:

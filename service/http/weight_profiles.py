@@ -19,7 +19,16 @@ from service import simulations, weight_profiles
 from service.engine import DEFAULT_WEIGHT_PROFILE
 from service.engine.card import model_card
 from service.http import examples
-from service.http.apidoc import body, json_response, path_parameter, problems, query, response
+from service.http.apidoc import (
+    PROFILE_BODY_MAX,
+    SIMULATION_BODY_MAX,
+    body,
+    json_response,
+    path_parameter,
+    problems,
+    query,
+    response,
+)
 from service.http.idempotent import idempotent
 from service.http.security import public, requires, tenant_id
 from service.ids import STORED_WEIGHT_PROFILE_ID, WEIGHT_PROFILE_ID
@@ -68,8 +77,8 @@ def get_model() -> Response:
 
 @bp.post("", strict_slashes=False)
 @requires(WRITE)
+@body(WeightProfileCreateSchema(), examples=examples.WEIGHT_PROFILE_EXAMPLES, max_bytes=PROFILE_BODY_MAX)
 @idempotent
-@body(WeightProfileCreateSchema(), examples=examples.WEIGHT_PROFILE_EXAMPLES)
 @response(201, "Created: version 1, complete.", schema=WeightProfileSchema, example=examples.weight_profile_example,
           headers=_LOCATION, links=_PROFILE_LINKS)
 @problems(400, 413, 415, 422, 503)
@@ -86,8 +95,9 @@ def create_weight_profile(data: dict) -> Response:
 
 @bp.post("/<weight_profile_id:profile_id>/versions")
 @requires(WRITE)
+@body(WeightProfileVersionCreateSchema(), examples=examples.WEIGHT_PROFILE_VERSION_EXAMPLES,
+      max_bytes=PROFILE_BODY_MAX)
 @idempotent
-@body(WeightProfileVersionCreateSchema(), examples=examples.WEIGHT_PROFILE_VERSION_EXAMPLES)
 @response(201, "Created: the next version, complete.", schema=WeightProfileSchema,
           example=lambda: {**examples.weight_profile_example(), "version": 2},
           headers=_LOCATION, links=_PROFILE_LINKS)
@@ -149,8 +159,7 @@ def get_weight_profile_version(profile_id: str, version: int) -> Response:
 
 @simulations_bp.post("", strict_slashes=False)
 @requires("recommendations:read")
-@idempotent
-@body(SimulationRequestSchema(), examples=examples.SIMULATION_EXAMPLES)
+@body(SimulationRequestSchema(), examples=examples.SIMULATION_EXAMPLES, max_bytes=SIMULATION_BODY_MAX)
 @response(200, "Which recommendations the draft weights would change; nothing is stored.",
           schema=SimulationResultSchema, example=examples.simulation_example)
 @problems(400, 413, 415, 422, 503)
@@ -160,7 +169,8 @@ def simulate(request_: dict) -> Response:
     Give draft weights inline (`weight_profile`) or name a stored profile
     (`weight_profile_id`). Replays the profiles you send, or else your
     newest 1,000 stored recommendations, and lists those whose
-    recommendation would change, before and after. Stores nothing.
+    recommendation would change, before and after. Stores nothing, so an
+    `Idempotency-Key` is ignored.
     """
     return json_response(simulations.simulate(request_, tenant_id(), _sessions()))
 

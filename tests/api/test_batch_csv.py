@@ -183,16 +183,55 @@ def test_the_export_reads_in_chunks_past_every_boundary(client, sessions, api_ke
     assert everything == page and len(page) == 5
 
 
+_HEADER = "stage,team_size,product_complexity,business_model,company_name\n"
+
+
 @pytest.mark.parametrize(
-    "text",
+    ("text", "line"),
     [
-        "stage,team_size,product_complexity,business_model,company_name\nseed,6,low,b2b_saas," + "x" * 200_000 + "\n",
-        'stage,team_size,product_complexity,business_model\n"seed,6,low,b2b_saas\n' + "y" * 200_000,
+        # an unclosed quote on the first of three rows used to swallow the other two: 200 with one item
+        (_HEADER + '"seed,6,low,b2b_saas,Acme\nseed,7,low,b2b_saas,Beta\nseed,8,low,b2b_saas,Gamma\n', 2),
+        # on the last row it used to store company_name with the rest of the file in it
+        (_HEADER + 'seed,6,low,b2b_saas,Acme\nseed,7,low,b2b_saas,"Beta\n', 3),
+        (_HEADER + 'seed,6,low,b2b_saas,"Acme" Inc\n', 2),
+        (_HEADER + 'seed,6,low,b2b_saas,Acme\n\nseed,7,low,b2b_saas,"Beta\n' + "y" * 100_000, 4),
     ],
 )
-def test_a_csv_the_csv_reader_gives_up_on_is_400(client, stored_count, text):
+def test_a_csv_that_is_not_strictly_csv_is_400_naming_the_line(client, stored_count, text, line):
     body = problem(client.post("/v1/recommendations/batch", data=text, headers=CSV_HEADERS), 400, "malformed_csv")
-    assert "cannot be read" in body["detail"]
+    assert "cannot be read" in body["detail"] and f"line {line}" in body["detail"]
+    assert stored_count() == 0
+
+
+def test_a_quoted_cell_may_still_hold_a_comma(client):
+    text = _HEADER + 'seed,6,low,b2b_saas,"Acme, Inc"\n'
+    item = client.post("/v1/recommendations/batch", data=text, headers=CSV_HEADERS).get_json()["items"][0]
+    assert item["recommendation"]["profile"]["company_name"] == "Acme, Inc"
+
+
+@pytest.mark.parametrize("charset", ["rot13", "base64", "hex", "zlib", "bz2", "uu", "quopri", "punycode", "utf-7",
+                                     "idna", "unicode_escape", "raw_unicode_escape", "undefined", "x" * 300])
+def test_a_charset_that_is_not_a_text_encoding_is_415(client, stored_count, charset):
+    text = _HEADER + "seed,6,low,b2b_saas,Acme\n"
+    response = client.post("/v1/recommendations/batch", data=text.encode(),
+                           headers={"Content-Type": f"text/csv; charset={charset}"})
+    body = problem(response, 415, "unsupported_media_type")
+    assert len(body["detail"]) < 200
+    assert stored_count() == 0
+
+
+def test_csv_that_decodes_to_a_lone_surrogate_is_400(client, stored_count):
+    # UTF-16 bytes of a lone high surrogate: Python's utf-16 refuses it; the check after decoding is the backstop
+    text = _HEADER.encode("utf-16-le") + "seed,6,low,b2b_saas,".encode("utf-16-le") + b"\x00\xd8" + "\n".encode("utf-16-le")
+    response = client.post("/v1/recommendations/batch", data=text, headers={"Content-Type": "text/csv; charset=utf-16-le"})
+    problem(response, 400, "malformed_csv")
+    assert stored_count() == 0
+
+
+def test_a_csv_of_more_rows_than_a_batch_holds_is_refused_without_reading_them_all(client, stored_count):
+    text = _HEADER + "seed,6,low,b2b_saas,Acme\n" * 5000
+    body = problem(client.post("/v1/recommendations/batch", data=text, headers=CSV_HEADERS), 422, "validation_failed")
+    assert body["errors"][0]["pointer"] == "/items" and body["errors"][0]["code"] == "invalid_length"
     assert stored_count() == 0
 
 

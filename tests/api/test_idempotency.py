@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 
 from service.orm import IdempotencyRecord, RecommendationRecord
 from tests.api.conftest import VALID, problem
+from tests.conftest import keyed_client
 
 
 def stored_rows(sessions) -> int:
@@ -49,7 +50,7 @@ def test_the_same_key_with_a_different_body_is_422_and_stores_nothing_more(clien
 def test_the_same_key_on_another_endpoint_is_a_different_request(client):
     headers = {"Idempotency-Key": "k-endpoint"}
     client.post("/v1/recommendations", json=VALID, headers=headers)
-    body = problem(client.post("/v1/recommendations/preview", json=VALID, headers=headers), 422,
+    body = problem(client.post("/v1/recommendations/batch", json={"items": [VALID]}, headers=headers), 422,
                    "idempotency_key_reused")
     assert "POST /v1/recommendations" in body["detail"]
 
@@ -99,15 +100,88 @@ def test_a_pending_record_left_by_a_dead_request_is_taken_over(client, sessions,
     assert client.post("/v1/recommendations", json=VALID, headers={"Idempotency-Key": "k-dead"}).status_code == 201
 
 
-def test_batch_and_preview_replay_too(client, sessions):
+def test_a_batch_replays_too(client, sessions):
     batch = {"items": [VALID, {**VALID, "stage": "nope"}]}
     first = client.post("/v1/recommendations/batch", json=batch, headers={"Idempotency-Key": "k-batch"})
     again = client.post("/v1/recommendations/batch", json=batch, headers={"Idempotency-Key": "k-batch"})
     assert again.get_data() == first.get_data() and stored_rows(sessions) == 1
-    preview = client.post("/v1/recommendations/preview", json=VALID, headers={"Idempotency-Key": "k-preview"})
-    assert client.post("/v1/recommendations/preview", json=VALID,
-                       headers={"Idempotency-Key": "k-preview"}).headers["Idempotent-Replayed"] == "true"
-    assert preview.status_code == 200
+    assert again.headers["Idempotent-Replayed"] == "true"
+
+
+def kept_keys(sessions) -> int:
+    with sessions() as session:
+        return session.execute(select(func.count()).select_from(IdempotencyRecord)).scalar_one()
+
+
+@pytest.mark.parametrize(("path", "payload"), [
+    ("/v1/recommendations/preview", VALID),
+    ("/v1/simulations", {"weight_profile": {"weights": {"stage": 2}}, "profiles": [VALID]}),
+])
+def test_operations_that_store_nothing_keep_no_answer_for_a_key(app, new_key, sessions, path, payload):
+    reader = keyed_client(app, new_key("reader", scopes=("recommendations:read",)))
+    first = reader.post(path, json=payload, headers={"Idempotency-Key": "k-read-only"})
+    again = reader.post(path, json=payload, headers={"Idempotency-Key": "k-read-only"})
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert "Idempotent-Replayed" not in again.headers and again.get_data() == first.get_data()
+    assert kept_keys(sessions) == 0
+
+
+@pytest.mark.parametrize(("first", "again"), [
+    ('"team_size":6', '"team_size":6.0'),
+    ('"team_size":6', '"team_size":6,"planned_hires":null'),
+    ('"team_size":6', '"team_size":6,"priorities":null,"customer_access":null'),
+    ('"team_size":6,"priorities":["ship_fast"]', '"team_size":6e0,"priorities":["ship_fast"],"company_name":null'),
+])
+def test_requests_that_validate_to_the_same_profile_are_the_same_request(client, sessions, first, again):
+    headers = {"Idempotency-Key": "k-same", "Content-Type": "application/json"}
+    start = '{"stage":"seed","product_complexity":"low","business_model":"b2b_saas",'
+    one = client.post("/v1/recommendations", data=start + first + "}", headers=headers)
+    two = client.post("/v1/recommendations", data=start + again + "}", headers=headers)
+    assert (one.status_code, two.status_code) == (201, 201)
+    assert two.headers["Idempotent-Replayed"] == "true" and two.get_data() == one.get_data()
+    assert stored_rows(sessions) == 1
+
+
+def test_an_answer_too_large_to_keep_is_not_kept_and_its_retry_runs_again(client, sessions, monkeypatch):
+    from service import idempotency
+
+    monkeypatch.setattr(idempotency, "ANSWER_MAX_CHARS", 100)
+    headers = {"Idempotency-Key": "k-large"}
+    assert client.post("/v1/recommendations", json=VALID, headers=headers).status_code == 201
+    assert kept_keys(sessions) == 0
+    assert "Idempotent-Replayed" not in client.post("/v1/recommendations", json=VALID, headers=headers).headers
+    assert stored_rows(sessions) == 2
+
+
+def test_the_largest_batch_answer_fits_the_cap(client):
+    from service import idempotency
+
+    longest = {**VALID, "priorities": ["ship_fast", "innovation", "growth", "scale", "reliability", "security"],
+               "customer_access": "direct", "planned_hires": 10000, "company_name": "\u00e9" * 200,
+               "external_id": "R" * 128}
+    response = client.post("/v1/recommendations/batch", json={"items": [longest] * 100},
+                           headers={"Idempotency-Key": "k-biggest"})
+    assert response.status_code == 200 and response.get_json()["stored"] == 100
+    assert len(response.get_data(as_text=True)) <= idempotency.ANSWER_MAX_CHARS
+    replay = client.post("/v1/recommendations/batch", json={"items": [longest] * 100},
+                         headers={"Idempotency-Key": "k-biggest"})
+    assert replay.headers["Idempotent-Replayed"] == "true"
+
+
+def test_expired_keys_are_purged_without_an_operator(client, sessions, api_key, monkeypatch):
+    from service import idempotency, keys
+
+    tenant = keys.authenticate(api_key, sessions).tenant_id
+    long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=3)
+    with sessions.begin() as session:
+        session.add(IdempotencyRecord(tenant_id=tenant, key="k-expired", claim="c", fingerprint="0" * 64,
+                                      request="POST /v1/recommendations", created_at=long_ago,
+                                      expires_at=long_ago + idempotency.RETENTION, status=201, body="{}"))
+    monkeypatch.setattr(idempotency, "_next_purge", 0.0)
+    client.post("/v1/recommendations", json=VALID, headers={"Idempotency-Key": "k-fresh"})
+    with sessions() as session:
+        assert session.get(IdempotencyRecord, (tenant, "k-expired")) is None
+        assert session.get(IdempotencyRecord, (tenant, "k-fresh")) is not None
 
 
 def test_concurrent_requests_with_one_key_store_exactly_one(app, api_key, sessions):
@@ -136,7 +210,7 @@ def test_a_body_with_a_repeated_key_is_never_taken_for_the_stored_request(client
     headers = {"Idempotency-Key": "k-dupe", "Content-Type": "application/json"}
     client.post("/v1/recommendations", json=VALID, headers={"Idempotency-Key": "k-dupe"})
     twice = '{"stage":"growth","stage":"seed","team_size":6,"product_complexity":"low","business_model":"b2b_saas"}'
-    problem(client.post("/v1/recommendations", data=twice, headers=headers), 422, "idempotency_key_reused")
+    problem(client.post("/v1/recommendations", data=twice, headers=headers), 400, "malformed_json")
 
 
 def test_a_claim_taken_over_as_abandoned_cannot_overwrite_the_new_one(sessions, api_key):

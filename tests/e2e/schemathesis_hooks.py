@@ -44,7 +44,7 @@ _ROW = "seed,6,low,b2b_saas"
 
 def _as_batch(text: str) -> str:
     try:
-        if 1 <= len(read_profiles(text)) <= BATCH_MAX:
+        if 1 <= len(read_profiles(text, BATCH_MAX)) <= BATCH_MAX:
             return text
     except HiremixError:
         pass
