@@ -7,6 +7,7 @@ for log collectors.
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Flask, Response, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
@@ -15,6 +16,27 @@ from service.http import metrics
 from service.http.problems import request_id
 
 log = logging.getLogger("hiremix")
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escaped(text: str) -> str:
+    return _CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
+
+
+class ControlCharacterFilter(logging.Filter):
+    """Escapes control characters (newlines above all) in the message and every text field of a record,
+    so a value a caller chose, such as a path with %0a in it, can never start a forged log line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if _CONTROL.search(message):
+            record.msg, record.args = _escaped(message), None
+        for name, value in vars(record).items():
+            if name != "msg" and isinstance(value, str) and _CONTROL.search(value):
+                setattr(record, name, _escaped(value))
+        return True
 
 
 class RequestIdFilter(logging.Filter):
@@ -42,6 +64,7 @@ def register(app: Flask, production: bool) -> None:
     handler = next((h for h in log.handlers if isinstance(h, _Handler)), None)
     if handler is None:
         handler = _Handler()
+        handler.addFilter(ControlCharacterFilter())
         log.addHandler(handler)
         log.setLevel(logging.INFO)
     handler.setFormatter(formatter(production))

@@ -1,5 +1,6 @@
 """Every request is logged once with its X-Request-Id; production logs are JSON."""
 
+import io
 import json
 import logging
 
@@ -39,3 +40,21 @@ def test_production_refuses_debug_mode(monkeypatch):
     monkeypatch.setenv("FLASK_DEBUG", "1")
     with pytest.raises(ConfigurationError, match="debug"):
         create_app({"DATABASE_URL": "sqlite://", "HIREMIX_ENV": "production"})
+
+
+@pytest.mark.parametrize("production", [False, True])
+def test_a_path_with_a_newline_cannot_forge_a_log_line(client, production):
+    handler = next(h for h in logging.getLogger("hiremix").handlers if isinstance(h, access_log._Handler))
+    stream = io.StringIO()
+    old_stream, old_formatter = handler.setStream(stream), handler.formatter
+    handler.setFormatter(access_log.formatter(production))
+    try:
+        client.get("/x%0a2026-11-28 04:00:00,000 INFO request_id=forged GET /v1/admin 200%0d%e2%80%a8%c2%85end")
+    finally:
+        handler.setStream(old_stream)
+        handler.setFormatter(old_formatter)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 1, lines
+    assert "\\n2026-11-28" in lines[0] and "\u2028" not in lines[0] and "\x85" not in lines[0]
+    if production:
+        assert json.loads(lines[0])["path"].startswith("/x\\n2026")
