@@ -7,6 +7,7 @@ from typing import Mapping
 
 from flask import Flask
 from flask_cors import CORS
+from werkzeug.middleware.proxy_fix import ProxyFix
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
@@ -61,4 +62,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(docs.bp)
     cli.register(app)
+    if settings.proxy_hops:
+        # Behind deploy/nginx.conf.template (or any proxy): believe X-Forwarded-For, -Proto, -Host and -Port
+        # as far as the configured number of hops, never further, so a client cannot claim another address.
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     return app

@@ -32,6 +32,7 @@ class Settings:
     rate_limit_storage_uri: str = "memory://"
     rate_limit_key_prefix: str = "hiremix"
     cors_origins: tuple[str, ...] = ()
+    proxy_hops: int = 0  # trusted proxies in front (X-Forwarded-* of so many hops are believed)
 
     @property
     def production(self) -> bool:
@@ -55,6 +56,7 @@ class Settings:
             rate_limit_storage_uri=str(source.get("RATELIMIT_STORAGE_URI") or "memory://"),
             rate_limit_key_prefix=str(source.get("RATELIMIT_KEY_PREFIX") or "hiremix"),
             cors_origins=_origins(source, "HIREMIX_CORS_ORIGINS"),
+            proxy_hops=_count(source, "HIREMIX_PROXY_HOPS", 0, 5),
         )
 
 
@@ -69,6 +71,15 @@ def _positive_int(source: Mapping[str, object], name: str, default: int) -> int:
     if value <= 0:
         raise ConfigurationError(f"{name} must be positive, got {raw!r}")
     return value
+
+
+def _count(source: Mapping[str, object], name: str, default: int, most: int) -> int:
+    raw = str(source.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) > most:
+        raise ConfigurationError(f"{name} must be a whole number from 0 to {most}, got {raw!r}")
+    return int(raw)
 
 
 def _database_url(source: Mapping[str, object], name: str) -> str:

@@ -76,9 +76,9 @@ def register(app: Flask, production: bool) -> None:
         tenant = principal.tenant_id if principal else None
         key_id = principal.key_id if principal else None
         # Never the key, its hash or a body: only ids that are safe to keep in a log store.
-        log.info("%s %s %s %.1fms tenant=%s key=%s", request.method, request.path, response.status_code, elapsed_ms,
-                 tenant or "-", key_id or "-",
+        log.info("%s %s %s %.1fms tenant=%s key=%s client=%s", request.method, request.path, response.status_code,
+                 elapsed_ms, tenant or "-", key_id or "-", request.remote_addr or "-",
                  extra={"method": request.method, "route": metrics.route(), "path": request.path,
                         "status": response.status_code, "duration_ms": round(elapsed_ms, 1), "tenant": tenant,
-                        "key_id": key_id})
+                        "key_id": key_id, "client_address": request.remote_addr})
         return response

@@ -59,6 +59,9 @@ PROBLEM_TYPES = {
                        "Something went wrong on our side. Quote request id 4f1c2a when reporting it."),
     "database_unavailable": (503, "Database unavailable", "The database cannot be reached; retry after Retry-After.",
                              "The database cannot be reached right now; try again shortly."),
+    "service_unavailable": (503, "Service unavailable",
+                            "The proxy in front of hiremix (deploy/nginx.conf.template) got no answer from it; retry "
+                            "after Retry-After.", "hiremix is not answering right now; try again shortly."),
 }
 # Stable codes for the HTTP errors werkzeug raises itself.
 _HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",

@@ -54,6 +54,15 @@ def test_compose_runs_migrations_once_before_the_app():
     assert {"postgres", "redis"} <= set(compose)
 
 
+def test_compose_publishes_only_the_proxy_and_the_app_trusts_one_hop():
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
+    published = [name for name, service in compose.items() if service.get("ports")]
+    assert published == ["proxy"]
+    assert "./deploy/nginx.conf.template:/etc/nginx/templates/hiremix.conf.template:ro" in compose["proxy"]["volumes"]
+    assert compose["proxy"]["environment"]["HIREMIX_UPSTREAM"] == "app:8000"
+    assert compose["app"]["environment"]["HIREMIX_PROXY_HOPS"] == "1"
+
+
 def test_the_image_commands_install_migrate_serve_and_pass_the_healthcheck(tmp_path):
     build, runtime = instructions(0), instructions(1)
     venv, src, app_dir = tmp_path / "venv", tmp_path / "src", tmp_path / "app"
