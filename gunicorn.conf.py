@@ -49,6 +49,15 @@ threads = _int("HIREMIX_THREADS", 1, 1, 64)
 timeout = _int("HIREMIX_WORKER_TIMEOUT", 30, 1, 3600)
 graceful_timeout = _int("HIREMIX_GRACEFUL_TIMEOUT", 20, 1, 3600)
 keepalive = 5
+# gunicorn's control socket lives at one path per user (~/.gunicorn/gunicorn.ctl), so every instance
+# on a host would share it; hiremix needs none.
+control_socket_disable = True
+# In memory, each worker counts a key's requests alone: N workers let N times the limit through.
+if _settings.production and workers > 1 and not os.environ.get("RATELIMIT_STORAGE_URI"):
+    sys.stderr.write(f"hiremix: configuration error: HIREMIX_ENV=production with {workers} workers needs a shared "
+                     "rate-limit store: set RATELIMIT_STORAGE_URI=redis://host:6379/0 (or memory:// to count per "
+                     "worker on purpose)\n")
+    sys.exit(2)
 # One request may wait on the database up to about three times the timeout (a failed ping, a
 # reconnect, freeing an idempotency key); all of that must fit before gunicorn kills the worker.
 if 3 * _settings.database_timeout_s >= timeout:

@@ -32,6 +32,7 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker
     key_cache: keys.KeyCache
+    refusals: limits.RefusalBudget
     openapi: dict | None = None
 
 
@@ -42,7 +43,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, TESTING=bool((config or {}).get("TESTING")))
     engine = make_engine(settings.database_url, timeout_s=settings.database_timeout_s)
     app.extensions["hiremix"] = Runtime(settings=settings, engine=engine, sessions=make_sessions(engine),
-                                        key_cache=keys.KeyCache(settings.key_cache_s))
+                                        key_cache=keys.KeyCache(settings.key_cache_s),
+                                        refusals=limits.RefusalBudget(settings))
     app.url_map.converters["recommendation_id"] = recommendation_views.RecommendationIdConverter
     app.url_map.converters["weight_profile_id"] = weight_profile_views.WeightProfileIdConverter
     # Hook order matters: request id and clock, then the key, then the rate limit (which counts per key).

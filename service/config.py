@@ -14,6 +14,7 @@ from service.db import default_database_url
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_RATE_LIMIT = "600/minute"
+DEFAULT_AUTH_FAILURE_LIMIT = "30/minute"
 ENVIRONMENTS = ("development", "production")
 
 
@@ -31,6 +32,8 @@ class Settings:
     rate_limit: str = DEFAULT_RATE_LIMIT
     rate_limit_storage_uri: str = "memory://"
     rate_limit_key_prefix: str = "hiremix"
+    auth_failure_limit: str = DEFAULT_AUTH_FAILURE_LIMIT  # refused keys (401/403) per client address
+    metrics_token: str = ""  # production serves /metrics only to `Authorization: Bearer <this>`
     cors_origins: tuple[str, ...] = ()
     proxy_hops: int = 0  # trusted proxies in front (X-Forwarded-* of so many hops are believed)
 
@@ -53,6 +56,8 @@ class Settings:
             max_body_bytes=_positive_int(source, "HIREMIX_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
             environment=environment,
             rate_limit=_rate_limit(source, "HIREMIX_RATE_LIMIT"),
+            auth_failure_limit=_rate_limit(source, "HIREMIX_AUTH_FAILURE_LIMIT", DEFAULT_AUTH_FAILURE_LIMIT),
+            metrics_token=str(source.get("HIREMIX_METRICS_TOKEN") or ""),
             rate_limit_storage_uri=str(source.get("RATELIMIT_STORAGE_URI") or "memory://"),
             rate_limit_key_prefix=str(source.get("RATELIMIT_KEY_PREFIX") or "hiremix"),
             cors_origins=_origins(source, "HIREMIX_CORS_ORIGINS"),
@@ -118,8 +123,8 @@ def _choice(source: Mapping[str, object], name: str, allowed: tuple[str, ...]) -
     return raw
 
 
-def _rate_limit(source: Mapping[str, object], name: str) -> str:
-    raw = str(source.get(name) or DEFAULT_RATE_LIMIT).strip()
+def _rate_limit(source: Mapping[str, object], name: str, default: str = DEFAULT_RATE_LIMIT) -> str:
+    raw = str(source.get(name) or default).strip()
     try:
         if any(item.amount < 1 for item in parse_many(raw)):
             raise ValueError(raw)

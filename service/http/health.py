@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app
+import hmac
+
+from flask import Blueprint, Response, current_app, request
 from sqlalchemy import text
+
+from service.errors import HiremixError, NotFound
 
 from service.http.apidoc import json_response, problems, response
 from service.http.metrics import exposition
@@ -41,6 +45,28 @@ def readyz() -> Response:
 @bp.get("/metrics")
 @response(200, "Prometheus text exposition format.", schema={"type": "string"},
           media_type="text/plain")
+@problems(401, 404)
 def metrics() -> Response:
-    """Prometheus metrics: requests, latency by route and status, recommendations by outcome."""
+    """Prometheus metrics: requests, latency by route and status, recommendations by outcome.
+
+    Counts cover every tenant, so with HIREMIX_METRICS_TOKEN set the scraper must send
+    `Authorization: Bearer <token>`; in production (HIREMIX_ENV=production) there are
+    no metrics without a token (404).
+    """
+    settings = current_app.extensions["hiremix"].settings
+    if settings.metrics_token:
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), settings.metrics_token.encode()):
+            raise MetricsToken()
+    elif settings.production:
+        raise NotFound("Metrics are off: set HIREMIX_METRICS_TOKEN to serve them in production.")
     return exposition()
+
+
+class MetricsToken(HiremixError):
+    status = 401
+    code = "unauthenticated"
+    headers = {"WWW-Authenticate": 'Bearer realm="hiremix metrics"'}
+
+    def __init__(self):
+        super().__init__("Send the metrics token: 'Authorization: Bearer <HIREMIX_METRICS_TOKEN>'.")

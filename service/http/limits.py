@@ -14,8 +14,12 @@ import time
 
 from flask import Flask, Response, g
 from flask_limiter import HeaderNames, Limiter
+from limits import parse_many
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 
 from service.config import Settings
+from service.errors import HiremixError
 
 log = logging.getLogger("hiremix")
 
@@ -36,6 +40,65 @@ def _storage_options(uri: str) -> dict:
     if uri.startswith(("redis://", "rediss://", "redis+")):
         return {"socket_timeout": 1, "socket_connect_timeout": 1}
     return {}
+
+
+class TooManyRefusals(HiremixError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, seconds: int):
+        super().__init__(f"Too many refused API keys from your address; retry after {seconds} seconds.")
+        self.headers = {"Retry-After": str(seconds)}
+
+
+class RefusalBudget:
+    """How many refused keys (401 and 403) one client address may send in a window
+    (HIREMIX_AUTH_FAILURE_LIMIT): each guess costs a database lookup, so guessing is rate-limited too.
+
+    Counted in the same storage as the per-key limits; while that storage is unreachable, each process
+    counts on its own for a while, as Flask-Limiter does, and says so in the log.
+    """
+
+    RETRY_STORAGE_AFTER_S = 30.0
+
+    def __init__(self, settings: Settings):
+        self.limits = parse_many(settings.auth_failure_limit)
+        self.prefix = settings.rate_limit_key_prefix
+        uri = settings.rate_limit_storage_uri
+        self._shared = FixedWindowRateLimiter(storage_from_string(uri, **_storage_options(uri)))
+        self._local = FixedWindowRateLimiter(MemoryStorage())
+        self._shared_down_until = 0.0
+
+    def seconds_to_wait(self, address: str) -> int | None:
+        """None while `address` may still be refused; else the seconds until it may try again."""
+        for limit in self.limits:
+            if not self._call("test", limit, address):
+                reset = self._call("get_window_stats", limit, address).reset_time
+                return max(1, math.ceil(reset - time.time()))
+        return None
+
+    def count(self, address: str) -> None:
+        for limit in self.limits:
+            self._call("hit", limit, address)
+
+    def _call(self, method: str, limit, address: str):
+        if time.monotonic() >= self._shared_down_until:
+            try:
+                return getattr(self._shared, method)(limit, self.prefix, "refused", address)
+            except Exception as error:  # noqa: BLE001 (any storage failure: Redis down, stalled, refusing)
+                self._shared_down_until = time.monotonic() + self.RETRY_STORAGE_AFTER_S
+                log.warning("rate-limit storage unreachable (%s); counting refused keys in this process for %d s",
+                            error.__class__.__name__, self.RETRY_STORAGE_AFTER_S)
+        return getattr(self._local, method)(limit, self.prefix, "refused", address)
+
+
+class _StorageWarnings(logging.Handler):
+    """Flask-Limiter's own warnings (Redis unreachable, counting falls back to this process) through the
+    hiremix log, in every environment: the library gives its logger only a NullHandler."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.WARNING:
+            log.warning("rate limits: %s", record.getMessage())
 
 
 def register(app: Flask, settings: Settings) -> Limiter:
@@ -80,4 +143,7 @@ def register(app: Flask, settings: Settings) -> Limiter:
         return response
 
     limiter.init_app(app)
+    library_log = logging.getLogger("flask-limiter")
+    if not any(isinstance(handler, _StorageWarnings) for handler in library_log.handlers):
+        library_log.addHandler(_StorageWarnings())
     return limiter

@@ -14,6 +14,7 @@ from flask import Flask, current_app, g, request
 from service import keys
 from service.errors import HiremixError
 from service.http.apidoc import HTML, JSON, apidoc, preferred
+from service.http.limits import TooManyRefusals
 
 CHALLENGE = 'Bearer realm="hiremix"'
 BASIC_CHALLENGE = 'Basic realm="hiremix: your API key as the user name, no password", charset="UTF-8"'
@@ -68,14 +69,30 @@ def register(app: Flask) -> None:
         scope = getattr(view, "_apidoc", {}).get("scope")
         if scope is None or request.method == "OPTIONS":
             return
-        secret = _presented_key()
         runtime = current_app.extensions["hiremix"]
-        found = runtime.key_cache.authenticate(secret, runtime.sessions)
-        if found is None:
-            raise Unauthenticated("The API key is unknown or revoked.", invalid=True)
-        g.principal = found
-        if not found.allows(scope):
-            raise Forbidden(scope)
+        address = request.remote_addr or "-"
+        wait = runtime.refusals.seconds_to_wait(address)
+        if wait is not None:
+            raise TooManyRefusals(wait)
+        try:
+            g.principal = _principal(runtime, scope)
+        except (Unauthenticated, Forbidden):
+            runtime.refusals.count(address)
+            raise
+
+
+def _principal(runtime, scope: str) -> keys.Principal:
+    secret = _presented_key()
+    if runtime.settings.production and secret.startswith(keys.TEST_PREFIX):
+        raise Unauthenticated(f"{keys.TEST_PREFIX} keys are for development; production takes only "
+                              f"{keys.LIVE_PREFIX} keys.", invalid=True)
+    found = runtime.key_cache.authenticate(secret, runtime.sessions)
+    if found is None:
+        raise Unauthenticated("The API key is unknown or revoked.", invalid=True)
+    if not found.allows(scope):
+        g.principal = found  # the log line still names the key that was refused
+        raise Forbidden(scope)
+    return found
 
 
 def _presented_key() -> str:

@@ -59,7 +59,8 @@ def test_metrics_count_requests_by_route_template_and_recommendations_by_outcome
 
 
 def test_a_production_log_line_is_json_with_tenant_route_status_and_duration_never_the_key(database_url, app,
-                                                                                            api_key):
+                                                                                            new_key):
+    api_key = new_key("live", live=True)  # production takes live keys only
     production = create_app({"DATABASE_URL": database_url, "HIREMIX_ENV": "production"})
     handler = next(h for h in logging.getLogger("hiremix").handlers if isinstance(h, access_log._Handler))
     stream = io.StringIO()
@@ -85,3 +86,18 @@ def test_a_made_up_method_cannot_grow_the_metrics(anonymous):
     text = anonymous.get("/metrics").get_data(as_text=True)
     assert "AAAA" not in text and "PROPFIND" not in text
     assert 'method="other",route="unmatched",status="405"' in text
+
+
+def test_metrics_with_a_token_need_it(database_url):
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "HIREMIX_METRICS_TOKEN": "s3cret-scrape"})
+    client = app.test_client()
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    answer = client.get("/metrics", headers={"Authorization": "Bearer s3cret-scrape"})
+    assert answer.status_code == 200 and b"hiremix_http_requests_total" in answer.data
+
+
+def test_production_serves_no_metrics_without_a_token(database_url):
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "HIREMIX_ENV": "production"})
+    response = app.test_client().get("/metrics")
+    assert response.status_code == 404 and b"HIREMIX_METRICS_TOKEN" in response.data

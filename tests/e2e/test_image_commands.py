@@ -87,7 +87,8 @@ def test_the_image_commands_install_migrate_serve_and_pass_the_healthcheck(tmp_p
     port = free_port()
     assert env["HIREMIX_HOST"] == "0.0.0.0" and env["PORT"] == "8000"
     # Only loopback and a free port here; PORT is what platforms such as Cloud Run set too.
-    env.update(HIREMIX_HOST="127.0.0.1", PORT=str(port), DATABASE_URL=f"sqlite:///{app_dir / 'var' / 'hiremix.db'}")
+    env.update(HIREMIX_HOST="127.0.0.1", PORT=str(port), DATABASE_URL=f"sqlite:///{app_dir / 'var' / 'hiremix.db'}",
+               RATELIMIT_STORAGE_URI="memory://")  # production needs a storage named: per-worker counting, on purpose
     assert env["HIREMIX_ENV"] == "production"
 
     migrate = subprocess.run(["flask", "--app", "service", "db", "upgrade"], cwd=app_dir, env=env,
