@@ -14,7 +14,7 @@ from sqlalchemy.orm import sessionmaker
 from service import cli, keys
 from service.config import Settings
 from service.db import make_engine, make_sessions
-from service.http import access_log, docs, health, limits, metrics, openapi, problems, security
+from service.http import access_log, docs, health, limits, metrics, openapi, page_security, problems, security
 from service.http import recommendations as recommendation_views
 from service.http import weight_profiles as weight_profile_views
 
@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.url_map.converters["weight_profile_id"] = weight_profile_views.WeightProfileIdConverter
     # Hook order matters: request id and clock, then the key, then the rate limit (which counts per key).
     problems.register(app)
+    page_security.register(app)
     access_log.register(app, settings.production)
     metrics.register(app)
     security.register(app)

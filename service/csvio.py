@@ -33,7 +33,10 @@ EXPORT_COLUMNS = (
     "stage", "team_size", "product_complexity", "business_model", "priorities", "customer_access",
     "planned_hires", "company_name", "external_id", "weight_profile_id", "model_version", "model_hash", "summary",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell as a formula when its first visible character is one of these (or their
+# fullwidth forms, which some spreadsheets fold to them), after spaces, zero-width characters or a BOM.
+_FORMULA_START = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
+_INVISIBLE_LEAD = " \u00a0\u200b\u200c\u200d\u2060\ufeff"
 
 
 class MalformedCsv(HiremixError):
@@ -139,7 +142,8 @@ def _blank(value) -> object:
 def _safe(text: str | None) -> str:
     if not text:
         return ""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    visible = text.lstrip(_INVISIBLE_LEAD)
+    return "'" + text if visible and visible[0] in _FORMULA_START else text
 
 
 def _drain(buffer: io.StringIO) -> str:

@@ -81,6 +81,11 @@ class KeyCache:
         self.seconds, self.size, self.clock = seconds, size, clock
         self._found: dict[str, tuple[float, Principal]] = {}
 
+    def known(self, secret: str) -> Principal | None:
+        """The principal of a key found active within the last `seconds`, without a lookup; else None."""
+        cached = self._found.get(digest(secret)) if self.seconds > 0 and secret else None
+        return cached[1] if cached is not None and cached[0] > self.clock() else None
+
     def authenticate(self, secret: str, sessions: sessionmaker) -> Principal | None:
         if self.seconds <= 0 or not KEY_PATTERN.match(secret):
             return authenticate(secret, sessions)

@@ -71,28 +71,40 @@ def register(app: Flask) -> None:
             return
         runtime = current_app.extensions["hiremix"]
         address = request.remote_addr or "-"
-        wait = runtime.refusals.seconds_to_wait(address)
-        if wait is not None:
-            raise TooManyRefusals(wait)
         try:
-            g.principal = _principal(runtime, scope)
+            g.principal = _principal(runtime, address)
+            if not g.principal.allows(scope):
+                raise Forbidden(scope)
         except (Unauthenticated, Forbidden):
             runtime.refusals.count(address)
             raise
 
 
-def _principal(runtime, scope: str) -> keys.Principal:
-    secret = _presented_key()
+def _principal(runtime, address: str) -> keys.Principal:
+    """The caller's key: a key this process found recently costs nothing; any other request first
+    checks the address's budget of refused keys, then looks the key up in the database."""
+    try:
+        secret = _presented_key()
+    except Unauthenticated:
+        _within_budget(runtime, address)
+        raise
+    found = runtime.key_cache.known(secret)
+    if found is not None:
+        return found
+    _within_budget(runtime, address)
     if runtime.settings.production and secret.startswith(keys.TEST_PREFIX):
         raise Unauthenticated(f"{keys.TEST_PREFIX} keys are for development; production takes only "
                               f"{keys.LIVE_PREFIX} keys.", invalid=True)
     found = runtime.key_cache.authenticate(secret, runtime.sessions)
     if found is None:
         raise Unauthenticated("The API key is unknown or revoked.", invalid=True)
-    if not found.allows(scope):
-        g.principal = found  # the log line still names the key that was refused
-        raise Forbidden(scope)
     return found
+
+
+def _within_budget(runtime, address: str) -> None:
+    wait = runtime.refusals.seconds_to_wait(address)
+    if wait is not None:
+        raise TooManyRefusals(wait)
 
 
 def _presented_key() -> str:

@@ -165,6 +165,21 @@ def test_text_a_spreadsheet_would_run_as_a_formula_is_defused(client, create):
     assert row["company_name"].startswith("'=") and row["external_id"] == "'+REQ"
 
 
+@pytest.mark.parametrize("name", [" =1+1", "\u200b=1+1", "\ufeff@SUM(A1)", "\u00a0 -2", "\uff1d1+1",
+                                  "\uff0bcmd", "\u2060\uff20x", "\uff0d1"])
+def test_a_formula_hidden_behind_invisible_or_fullwidth_characters_is_defused(client, create, name):
+    assert create(company_name=name).status_code == 201
+    [row] = export(client)
+    assert row["company_name"] == "'" + name
+
+
+@pytest.mark.parametrize("name", ["Acme", "Acme - East", "  Acme", "\u200bAcme"])
+def test_ordinary_names_are_exported_as_they_are(client, create, name):
+    assert create(company_name=name).status_code == 201
+    [row] = export(client)
+    assert row["company_name"] == name
+
+
 def test_json_stays_the_default_and_csv_must_be_asked_for(client, create):
     create()
     assert client.get("/v1/recommendations", headers={"Accept": "*/*"}).mimetype == "application/json"

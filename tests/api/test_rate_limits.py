@@ -92,3 +92,27 @@ def test_an_unreachable_redis_degrades_to_counting_per_process_not_to_errors(dat
     assert [client.get("/v1/recommendations").status_code for _ in range(3)] == [200, 200, 429]
     assert "in-memory" in caplog.text
     app.extensions["hiremix"].engine.dispose()
+
+
+@pytest.mark.parametrize("environment", ["development", "production"])
+def test_an_unreachable_redis_is_said_in_hiremix_log_in_every_environment(database_url, new_key, environment):
+    import io
+    import logging
+
+    from service.http import access_log
+
+    app = create_app({"DATABASE_URL": database_url, "HIREMIX_ENV": environment,
+                      "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"})
+    handler = next(h for h in logging.getLogger("hiremix").handlers if isinstance(h, access_log._Handler))
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    try:
+        keyed_client(app, new_key("k", live=True)).get("/v1/recommendations")
+        keyed_client(app, "hk_live_" + "x" * 40).get("/v1/recommendations")  # a refused key is counted there too
+    finally:
+        handler.setStream(previous)
+        create_app({"DATABASE_URL": database_url})  # the plain formatter again for the other tests
+        app.extensions["hiremix"].engine.dispose()
+    printed = stream.getvalue()
+    assert "rate limits: Rate limit storage unreachable" in printed
+    assert "rate-limit storage unreachable" in printed and "counting refused keys in this process" in printed

@@ -74,6 +74,7 @@ def test_docs_render_every_operation_offline_and_try_it_out_shows_a_recommendati
     elsewhere = []
     page.on("request", lambda request: None if request.url.startswith((server.base, "data:"))
             else elsewhere.append(request.url))
+    violations = watch_csp(page)
 
     page.goto(server.base + "/")
     assert page.url == server.base + "/docs"
@@ -104,6 +105,35 @@ def test_docs_render_every_operation_offline_and_try_it_out_shows_a_recommendati
     operation.locator(".live-responses-table").scroll_into_view_if_needed()
     screenshot(page, "docs-try-it-out.png")
     assert elsewhere == [], f"the docs page fetched from elsewhere: {elsewhere}"
+    assert page.evaluate("window.localStorage.getItem('authorized')") is None  # not kept unless asked
+    assert violations == []
+    context.close()
+
+
+def watch_csp(page) -> list[str]:
+    """What the page's Content-Security-Policy refused, as Chromium reports it on the console."""
+    violations = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    return violations
+
+
+def test_docs_remember_the_key_only_when_asked(browser, server):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server.base + "/docs")
+    page.wait_for_selector(".opblock-summary-path", timeout=20_000)
+    with page.expect_navigation():
+        page.check("#remember-key")
+    page.wait_for_selector("button.authorize", timeout=20_000)
+    page.click("button.authorize")
+    page.locator(".modal-ux input").first.fill(server.key)
+    page.click(".modal-ux button.authorize")
+    page.click(".modal-ux button.btn-done")
+    assert server.key in (page.evaluate("window.localStorage.getItem('authorized')") or "")
+    with page.expect_navigation():
+        page.uncheck("#remember-key")
+    assert page.evaluate("window.localStorage.getItem('authorized')") is None
     context.close()
 
 
@@ -121,6 +151,7 @@ def test_a_stored_recommendation_reads_as_a_printable_page(browser, server, env)
     context = browser.new_context(viewport={"width": 1000, "height": 1400},
                                   http_credentials={"username": server.key, "password": ""})
     page = context.new_page()
+    violations = watch_csp(page)
     shown = page.goto(url)
     assert shown.status == 200 and shown.headers["content-type"].startswith("text/html")
     assert page.locator("#verdict").inner_text() == VERDICTS[stored["recommendation"]]
@@ -133,6 +164,12 @@ def test_a_stored_recommendation_reads_as_a_printable_page(browser, server, env)
     screenshot(page, "result-page.png")
     pdf = page.pdf(format="A4")  # printable: Chromium's own print pipeline renders it
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+    assert shown.headers["content-security-policy"].startswith("default-src 'none'")
+    assert (shown.headers["x-frame-options"], shown.headers["x-content-type-options"]) == ("DENY", "nosniff")
+    page.evaluate("window.print = function () { window.printed = true; }")
+    page.click("#print")  # the button's handler is the page's own nonce'd script, not an inline onclick
+    assert page.evaluate("window.printed") is True
+    assert violations == []
 
     other_key = create_key(env, "another tenant")  # a key of a new tenant
     stranger = browser.new_context(http_credentials={"username": other_key, "password": ""})
