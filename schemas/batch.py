@@ -49,7 +49,9 @@ class BatchRequestSchema(StrictSchema):
                            "batch accepts any item here."}),
         required=True,
         validate=item_count(1, BATCH_MAX, "Send 1 to {max} profiles; split longer lists."),
-        metadata={"description": "Company profiles, each exactly as for POST /v1/recommendations."},
+        metadata={"description": "Company profiles, each exactly as for POST /v1/recommendations. Items are "
+                                 "refused one by one, unless together they hold more than 50 errors: then the "
+                                 "batch is refused whole (422) and nothing is stored."},
     )
 
     @post_load

@@ -1,4 +1,4 @@
-"""Schemathesis hooks (loaded through SCHEMATHESIS_HOOKS) for the contract fuzzing run: the four rules
+"""Schemathesis hooks (loaded through SCHEMATHESIS_HOOKS) for the contract fuzzing run: the five rules
 a JSON Schema cannot state, applied just before each request is sent (each explained below).
 
 Idempotency-Key: clients must send a new key for each new request, and the API
@@ -13,7 +13,7 @@ import uuid
 import schemathesis
 from marshmallow import ValidationError
 
-from schemas.batch import BATCH_MAX
+from schemas.batch import BATCH_MAX, BatchRequestSchema
 from schemas.profile import CompanyProfileSchema
 from service.csvio import REQUIRED_COLUMNS, read_profiles
 from service.errors import HiremixError
@@ -32,6 +32,33 @@ def before_call(context, case, kwargs):
     _name_existing_weights(case.body)
     if case.media_type == "text/csv" and isinstance(case.body, str):
         case.body = _as_batch(case.body)
+    if case.path == "/v1/recommendations/batch" and isinstance(case.body, dict):
+        _within_error_budget(case.body)
+
+
+# A batch whose items hold more than 50 errors in all is refused whole (the error budget): a count
+# of errors across items is not something JSON Schema can state. So a JSON batch over the budget
+# loses items from its end until it is within it, by the API's own schema; a batch that is
+# malformed in itself (a negative test) is left as generated. tests/api covers the rule.
+_BATCH = BatchRequestSchema()
+
+
+def _within_error_budget(body: dict) -> None:
+    items = body.get("items")
+    while isinstance(items, list) and len(items) > 1:
+        try:
+            _BATCH.load(body)
+            return
+        except ValidationError as error:
+            if not _only_items_failed(error.messages, len(items)):
+                return
+        del items[-1]
+
+
+def _only_items_failed(messages, count: int) -> bool:
+    item_errors = messages.get("items") if isinstance(messages, dict) else None
+    return set(messages) == {"items"} and isinstance(item_errors, dict) and all(
+        isinstance(index, int) and index < count for index in item_errors)
 
 
 # A CSV batch is a string to JSON Schema; what makes it one is its header row (profile columns,
