@@ -186,7 +186,8 @@ def one_of(choices) -> validate.OneOf:
 
 
 def between(low: int, high: int) -> validate.Range:
-    return validate.Range(low, high, error=coded("out_of_range", "Must be between {min} and {max}."))
+    # Numbers written with thousands separators, as every other text of the API writes them.
+    return validate.Range(low, high, error=coded("out_of_range", f"Must be between {low:,} and {high:,}."))
 
 
 def item_count(low: int, high: int, message: str = "Give {min} to {max} items.") -> validate.Length:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, post_dump
 
-from service.engine.catalogue import BUSINESS_MODELS, RECOMMENDATIONS, STAGES
+from service.engine.catalogue import BUSINESS_MODELS, INTERACTIONS_BY_NAME, PRIORITIES, RECOMMENDATIONS, STAGES
 from service.engine.model import NEUTRAL, PRODUCT, SOFTWARE
-from service.engine.writeback import RATINGS
+from service.engine.writeback import RATINGS, SCORECARD_NAMES
 
 from schemas.fields import DateTime, QueryInteger, StrictSchema, String, between, cursor, enum_string, text
 from service.paging import cursor_pattern
@@ -51,6 +51,34 @@ class FactorContributionSchema(Schema):
     )
     favors = fields.String(required=True, metadata={"enum": list(FAVORS)})
     reason = fields.String(required=True, metadata={"description": "One plain sentence."})
+    parts = fields.List(fields.Nested("PriorityPartSchema"), metadata={
+        "description": "Priorities only: each stated priority's own lean and signed contribution (they add up to "
+                       "the factor's). Added in 2026-11; absent from older answers."})
+
+    @post_dump
+    def _parts_only_for_priorities(self, data, **kwargs):
+        if not data.get("parts"):
+            data.pop("parts", None)
+        return data
+
+
+class PriorityPartSchema(Schema):
+    priority = fields.String(required=True, metadata={"enum": list(PRIORITIES)})
+    lean = fields.Float(required=True)
+    contribution = fields.Float(required=True, metadata={"description": "weight x this priority's lean, in log-odds."})
+    favors = fields.String(required=True, metadata={"enum": list(FAVORS)})
+
+
+class InteractionSchema(Schema):
+    interaction = fields.String(required=True, metadata={"enum": list(INTERACTIONS_BY_NAME),
+                                                         "description": "Which combination of factors holds."})
+    weight = fields.Float(required=True, metadata={"description": "Weight of the interaction in the weight profile."})
+    strength = fields.Float(required=True, metadata={"minimum": 0, "maximum": 1,
+                                                     "description": "How fully the combination holds, 0 to 1."})
+    contribution = fields.Float(required=True, metadata={"description": "weight x strength, in log-odds."})
+    favors = fields.String(required=True, metadata={"enum": list(FAVORS)})
+    reason = fields.String(required=True, metadata={"description": "One plain sentence."})
+    evidence = fields.List(fields.String(), required=True, metadata={"description": "Evidence ids (E1 to E13)."})
 
 
 class ModelRefSchema(Schema):
@@ -68,6 +96,17 @@ class ChangeSchema(Schema):
                                                             "description": "What the engine would recommend then."})
 
 
+class ScorecardItemSchema(Schema):
+    factor = fields.String(metadata={"enum": list(SCORECARD_NAMES), "description": "The factor's key, stable: "
+                                     "match items by it, not by `name`. Added in 2026-11."})
+    name = fields.String(required=True, metadata={"example": "Company stage"})
+    rating = fields.String(required=True, metadata={"enum": list(RATINGS),
+                                                    "description": "Greenhouse scale: in `scorecard`, fit for "
+                                                                   "product engineering; in a role profile's "
+                                                                   "`scorecard`, fit for that role."})
+    note = fields.String(required=True)
+
+
 class RoleProfileSchema(Schema):
     role = fields.String(required=True, metadata={"enum": [PRODUCT, SOFTWARE]})
     title = fields.String(required=True, metadata={"description": "A suggested job title."})
@@ -75,13 +114,24 @@ class RoleProfileSchema(Schema):
     responsibilities = fields.List(fields.String(), required=True)
     traits = fields.List(fields.String(), required=True, metadata={"description": "What to screen for."})
     interview_focus = fields.List(fields.String(), required=True)
+    hires = fields.Integer(allow_none=True, metadata={
+        "minimum": 1, "description": "Model 2: how many of the planned hires this role gets (null without "
+                                     "planned_hires)."})
+    scorecard = fields.List(fields.Nested(ScorecardItemSchema), metadata={
+        "description": "Model 2: one item per factor that counted, in the order of `factors`, rated for fit with "
+                       "this role, for the requisition's ATS scorecard."})
+
+    @post_dump
+    def _model_2_fields_only_on_model_2(self, data, **kwargs):
+        if data.get("scorecard") is None:  # a model 1 role profile has neither
+            data.pop("scorecard", None)
+            data.pop("hires", None)
+        return data
 
 
-class ScorecardItemSchema(Schema):
-    name = fields.String(required=True, metadata={"example": "Company stage"})
-    rating = fields.String(required=True, metadata={"enum": list(RATINGS),
-                                                    "description": "Fit for product engineering, Greenhouse scale."})
-    note = fields.String(required=True)
+class PairChangeSchema(Schema):
+    changes = fields.List(fields.Nested(ChangeSchema), required=True, metadata={"minItems": 2, "maxItems": 2})
+    recommendation = fields.String(required=True, metadata={"enum": list(RECOMMENDATIONS)})
 
 
 class RecommendationPreviewSchema(Schema):
@@ -92,8 +142,14 @@ class RecommendationPreviewSchema(Schema):
     scores = fields.Nested(ScoresSchema, required=True)
     confidence = fields.Float(
         required=True,
-        metadata={"minimum": 0, "maximum": 1, "description": "1 - e^-m, m the log-odds distance to the nearest flip."},
+        metadata={"minimum": 0, "maximum": 1,
+                  "description": "How sure the verdict is, 0 to 1. Model 2: an answer in the middle of the `both` "
+                                 "band, and one as far inside its own band, read 0.9; near a threshold it reads "
+                                 "low. Model 1: 1 - e^-margin."},
     )
+    margin = fields.Float(metadata={
+        "minimum": 0, "description": "How far the answer sits from the nearest threshold, in log-odds: how much "
+                                     "the profile must change before the verdict does. Added in 2026-11."})
     headcount = fields.Nested(HeadcountSchema, required=True, allow_none=True)
     factors = fields.List(fields.Nested(FactorContributionSchema), required=True)
     summary = fields.String(required=True)
@@ -103,14 +159,28 @@ class RecommendationPreviewSchema(Schema):
         metadata={"description": "Per factor, the nearest other value that flips the recommendation, smallest "
                                  "change first (empty when no single factor can)."},
     )
+    what_would_change_note = fields.String(metadata={
+        "description": "Model 2: one sentence on what would change the answer, said even when nothing single "
+                       "would."})
+    what_would_change_pair = fields.Nested(PairChangeSchema, allow_none=True, metadata={
+        "description": "Model 2: when no single change flips the recommendation, the nearest change of two "
+                       "factors that does (null when there is a single one, or none of two either)."})
+    interactions = fields.List(fields.Nested(InteractionSchema), metadata={
+        "description": "Model 2: what a combination of factors adds beyond the factors themselves; counted in the "
+                       "same log-odds sum."})
     role_profiles = fields.List(fields.Nested(RoleProfileSchema), required=True,
-                                metadata={"description": "One per recommended role, ready for a requisition."})
+                                metadata={"description": "Ready for a requisition. Model 2: one for every role "
+                                                         "that gets at least one planned hire. Model 1: one per "
+                                                         "recommended role."})
     growth_engineering = fields.String(
         required=True, allow_none=True,
         metadata={"description": "When the priority growth makes growth engineers worth considering."},
     )
     scorecard = fields.List(fields.Nested(ScorecardItemSchema), required=True,
-                            metadata={"description": "One item per factor that counted, for an ATS scorecard."})
+                            metadata={"description": "Fit for product engineering per factor, for an ATS scorecard. "
+                                                     "Model 2: one item per factor that counted, in the order of "
+                                                     "`factors` (role profiles carry one per role). Model 1: all "
+                                                     "six factors, a factor not given rated mixed."})
     note_text = fields.String(required=True, metadata={"maxLength": 2000,
                                                        "description": "Plain text for an ATS note field."})
 

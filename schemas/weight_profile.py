@@ -7,15 +7,18 @@ import math
 from marshmallow import Schema, ValidationError, fields
 
 from schemas.fields import (
+    Integer,
     QueryInteger,
     StrictSchema,
     String,
     between,
     coded,
     cursor,
+    one_of,
     text,
 )
-from service.engine.catalogue import FACTORS, FACTORS_BY_NAME
+from service.engine.catalogue import FACTORS, FACTORS_BY_NAME, INTERACTIONS_BY_NAME
+from service.engine.weights import MODEL_VERSIONS
 from service.paging import VERSION_CURSOR, cursor_pattern
 
 WEIGHT_MAX = 1_000_000.0  # keeps every log-odds sum finite
@@ -45,14 +48,19 @@ def _object(value, allowed: list[str], what: str) -> dict:
     return value
 
 
-class FactorWeights(fields.Field):
-    """{factor: weight}, weights finite and from 0 to 1,000,000; any subset of the factors."""
+class NamedWeights(fields.Field):
+    """{name: weight} for any subset of `names`, weights finite and from 0 to 1,000,000."""
+
+    def __init__(self, names: tuple[str, ...], what: str, **kwargs):
+        super().__init__(**kwargs)
+        self.names, self.what = names, what
 
     def _deserialize(self, value, attr, data, **kwargs):
         errors = {}
-        for name, weight in _object(value, list(FACTOR_NAMES), "factors").items():
-            if name not in FACTORS_BY_NAME:
-                errors[name] = [coded("unknown_field", f"Not a factor; the factors are: {', '.join(FACTOR_NAMES)}.")]
+        for name, weight in _object(value, list(self.names), f"{self.what}s").items():
+            if name not in self.names:
+                errors[name] = [coded("unknown_field", f"Not a {self.what}; the {self.what}s are: "
+                                                       f"{', '.join(self.names)}.")]
             elif problems := _number(weight, 0.0, WEIGHT_MAX):
                 errors[name] = problems
         if errors:
@@ -86,6 +94,30 @@ class FactorLeans(fields.Field):
         if errors:
             raise ValidationError(errors)
         return {name: {key: float(lean) for key, lean in leans.items()} for name, leans in value.items()}
+
+
+class Bounded(fields.Field):
+    """A finite number from `low` to `high`."""
+
+    def __init__(self, low: float, high: float, **kwargs):
+        super().__init__(**kwargs)
+        self.low, self.high = low, high
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        problems = _number(value, self.low, self.high)
+        if problems:
+            raise ValidationError(problems)
+        return float(value)
+
+
+class TeamSizeCurveInputSchema(StrictSchema):
+    """Model 2's team-size curve: lean = -tanh(steepness x (ln(n + 1) - ln(midpoint + 1)))."""
+
+    midpoint = Bounded(1, 1_000_000, metadata={"type": "number", "minimum": 1, "maximum": 1_000_000,
+                                               "description": "The team size at which team size leans neither way."})
+    steepness = Bounded(0.05, 5, metadata={"type": "number", "minimum": 0.05, "maximum": 5,
+                                           "description": "How fast the lean turns from product to software "
+                                                          "engineers as the team grows (in log team size)."})
 
 
 class Share(fields.Field):
@@ -133,12 +165,35 @@ _LEANS_DOC = {
 }
 
 
+_INTERACTIONS_DOC = {
+    "type": "object",
+    "description": "Model 2 only: weight per interaction, 0 to 1,000,000; those left out keep the base profile's.",
+    "properties": {name: {"type": "number", "minimum": 0, "maximum": WEIGHT_MAX} for name in INTERACTIONS_BY_NAME},
+    "additionalProperties": False,
+    "example": {"large_team_wants_speed": 0.5},
+}
+
+
 class WeightOverridesSchema(StrictSchema):
     """Weights, leans and thresholds that replace those of the base profile; all optional."""
 
-    weights = FactorWeights(metadata=_WEIGHTS_DOC)
+    model_version = Integer(validate=one_of((1, 2)), metadata={
+        "description": "The model to build on: 2 (the default for a new profile) or 1. On a new version of a "
+                       "model 1 profile, 2 carries its weights, thresholds and changed leans onto model 2; "
+                       "left out, a new version keeps its profile's model."})
+    weights = NamedWeights(FACTOR_NAMES, "factor", metadata=_WEIGHTS_DOC)
     leans = FactorLeans(metadata=_LEANS_DOC)
     thresholds = fields.Nested(ThresholdsInputSchema)
+    interactions = NamedWeights(tuple(INTERACTIONS_BY_NAME), "interaction", metadata=_INTERACTIONS_DOC)
+    team_size_curve = fields.Nested(TeamSizeCurveInputSchema, metadata={
+        "description": "Model 2 only: the team-size curve; what is left out keeps the base profile's."})
+
+    # On model 1 there are no interactions and no curve; on model 2 (the default) no team-size band leans.
+    OPENAPI_EXTRA = {
+        "if": {"required": ["model_version"], "properties": {"model_version": {"const": 1}}},
+        "then": {"properties": {"interactions": False, "team_size_curve": False}},
+        "else": {"properties": {"leans": {"properties": {"team_size": False}}}},
+    }
 
 
 class WeightProfileCreateSchema(WeightOverridesSchema):
@@ -150,12 +205,28 @@ class WeightProfileCreateSchema(WeightOverridesSchema):
 class WeightProfileVersionCreateSchema(WeightOverridesSchema):
     """The next version: the latest version with your changes."""
 
+    # Without model_version, a new version keeps its profile's model, which only the stored profile knows;
+    # the rules below hold whenever model_version is given.
+    OPENAPI_EXTRA = {
+        "allOf": [
+            {"if": {"required": ["model_version"], "properties": {"model_version": {"const": 1}}},
+             "then": {"properties": {"interactions": False, "team_size_curve": False}}},
+            {"if": {"required": ["model_version"], "properties": {"model_version": {"const": 2}}},
+             "then": {"properties": {"leans": {"properties": {"team_size": False}}}}},
+        ],
+    }
+
     name = String(validate=text(1, 200), metadata={"description": "A new name; default: the latest version's."})
 
 
 class ThresholdsSchema(Schema):
     lower = fields.Float(required=True)
     upper = fields.Float(required=True)
+
+
+class TeamSizeCurveSchema(Schema):
+    midpoint = fields.Float(required=True)
+    steepness = fields.Float(required=True)
 
 
 class ModelValueSchema(Schema):
@@ -167,24 +238,63 @@ class ModelValueSchema(Schema):
     max_team_size = fields.Integer(metadata={"description": "team_size bands: the largest team in the band."})
 
 
+class TeamSizeSampleSchema(Schema):
+    team_size = fields.Integer(required=True)
+    lean = fields.Float(required=True)
+
+
+class ModelCurveSchema(Schema):
+    midpoint = fields.Float(required=True)
+    steepness = fields.Float(required=True)
+    formula = fields.String(required=True)
+    evidence = fields.List(fields.String(), required=True)
+    samples = fields.List(fields.Nested(TeamSizeSampleSchema), required=True)
+
+
 class ModelFactorSchema(Schema):
     name = fields.String(required=True)
     description = fields.String(required=True)
     weight = fields.Float(required=True, metadata={"minimum": 0})
     multiple = fields.Boolean(required=True)
-    values = fields.List(fields.Nested(ModelValueSchema), required=True)
+    values = fields.List(fields.Nested(ModelValueSchema), required=True,
+                         metadata={"description": "Empty for team_size under model 2, which has a `curve`."})
+    curve = fields.Nested(ModelCurveSchema, metadata={"description": "Model 2's team-size curve."})
 
 
-class ModelCardSchema(Schema):
-    """The model card: every factor, value, lean, weight and evidence id, the thresholds and how they combine."""
+class ModelInteractionSchema(Schema):
+    name = fields.String(required=True)
+    weight = fields.Float(required=True, metadata={"minimum": 0})
+    evidence = fields.List(fields.String(), required=True)
+    description = fields.String(required=True)
+
+
+class ModelRulesSchema(Schema):
+    both = fields.String(required=True, metadata={"description": "When the verdict is both."})
+    confidence = fields.String(required=True, metadata={"description": "What confidence means."})
+    margin = fields.String(required=True, metadata={"description": "What margin means."})
+
+
+class ModelVersionCardSchema(Schema):
+    """The card of one built-in version."""
 
     weight_profile_id = fields.String()
     version = fields.Integer(required=True)
+    model_version = fields.Integer(metadata={"enum": [1, 2]})
     hash = fields.String(required=True)
     combination = fields.String(required=True)
     combination_description = fields.String()
     thresholds = fields.Nested(ThresholdsSchema, required=True)
     factors = fields.List(fields.Nested(ModelFactorSchema), required=True)
+    interactions = fields.List(fields.Nested(ModelInteractionSchema), metadata={"description": "Model 2 only."})
+    rules = fields.Nested(ModelRulesSchema)
+
+
+class ModelCardSchema(ModelVersionCardSchema):
+    """The model card: every factor, value, lean, weight and evidence id, the thresholds and how they combine;
+    the default version at the top, every built-in version under `versions`."""
+
+    versions = fields.List(fields.Nested(ModelVersionCardSchema),
+                           metadata={"description": "Every built-in version (model 1 and model 2), oldest first."})
 
 
 class WeightProfileSchema(Schema):
@@ -195,11 +305,19 @@ class WeightProfileSchema(Schema):
     version = fields.Integer(required=True, metadata={"minimum": 1})
     hash = fields.String(required=True, metadata={"description": "SHA-256 of the canonical weights."})
     created_at = fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
-    combination = fields.String(required=True)
+    combination = fields.String(required=True, metadata={"enum": list(MODEL_VERSIONS),
+                                                         "description": "The model this version decides with."})
+    model_version = fields.Integer(metadata={"enum": [1, 2], "description": "The same, as a number. Added in "
+                                                                             "2026-11."})
     weights = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
     leans = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Float()),
-                        required=True)
+                        required=True, metadata={"description": "Model 2 has no team_size leans (see "
+                                                                "team_size_curve)."})
     thresholds = fields.Nested(ThresholdsSchema, required=True)
+    interactions = fields.Dict(keys=fields.String(), values=fields.Float(), allow_none=True,
+                               metadata={"description": "Model 2: weight per interaction; null on model 1."})
+    team_size_curve = fields.Nested(TeamSizeCurveSchema, allow_none=True,
+                                    metadata={"description": "Model 2: the team-size curve; null on model 1."})
 
 
 class WeightProfilePageSchema(Schema):

@@ -21,6 +21,7 @@ import urllib.parse
 import urllib.request
 from importlib import metadata
 
+from service.engine import narrative
 from service.engine.catalogue import BUSINESS_MODELS, CUSTOMER_ACCESS, PRIORITIES, PRODUCT_COMPLEXITIES, STAGES
 
 OK, FAILED, USAGE = 0, 1, 2
@@ -276,13 +277,16 @@ def _problem(status: int, reason: str, raw: bytes, base: str) -> list[str]:
 
 def render(document: dict) -> str:
     """A recommendation document as plain text, at most WIDTH columns wide."""
-    parts = [_verdict(document), _factor_table(document.get("factors") or [])]
+    terms = (document.get("factors") or []) + [
+        {**term, "factor": term["interaction"], "value": f"strength {term['strength']:.2f}"}
+        for term in document.get("interactions") or []]
+    parts = [_verdict(document), _factor_table(terms)]
     parts.append(_section("Summary", [document.get("summary") or ""]))
-    why = sorted(document.get("factors") or [], key=lambda factor: -abs(factor["contribution"]))
+    why = sorted(terms, key=lambda factor: -abs(factor["contribution"]))
     parts.append(_section("Why, strongest first", [factor["reason"] for factor in why], bullet="- "))
     if document.get("growth_engineering"):
         parts.append(_section("Growth engineering", [document["growth_engineering"]]))
-    parts.append(_changes(document.get("what_would_change")))
+    parts.append(_changes(document))
     roles = [role["title"] for role in document.get("role_profiles") or []]
     if roles:
         parts.append(_section("Roles to open", roles, bullet="- "))
@@ -298,6 +302,7 @@ def _verdict(document: dict) -> str:
     filled = round(share * 20)
     lines.append(f"Product engineer share {share:.0%}  product [{'#' * filled}{'.' * (20 - filled)}] software"
                  f"  (confidence {document['confidence']:.2f})")
+    lines.append(f"Confidence: {narrative.confidence_meaning(document)}")
     headcount = document.get("headcount")
     if headcount:
         total = headcount["product_engineers"] + headcount["software_engineers"]
@@ -323,19 +328,25 @@ def _factor_table(factors: list[dict]) -> str:
         contribution = factor["contribution"]
         length = round(abs(contribution) / scale * half)
         bar = (" " * half + "|" + "#" * length) if contribution >= 0 else (" " * (half - length) + "#" * length + "|")
-        rows.append(f"{factor['factor']:<19}{_cut(_value(factor['value']), 23):<24}"
+        rows.append(f"{_cut(factor['factor'], 18):<19}{_cut(_value(factor['value']), 23):<24}"
                     f"{ROLE_NAMES.get(factor['favors'], factor['favors']):<20}{contribution:>+12.2f}  {bar}".rstrip())
     return "\n".join(rows)
 
 
-def _changes(changes: list[dict] | None) -> str:
+def _changes(document: dict) -> str:
+    """The same section as the result page: its note, then the single changes or the pair."""
+    changes, pair = document.get("what_would_change"), document.get("what_would_change_pair")
     if changes is None:
         return ""
-    if not changes:
-        return _section("What would change it", ["No change to a single factor would change the recommendation."])
+    note = narrative.change_note(document)
     lines = [f"{change['factor']}: {_value(change['from'])} -> {_value(change['to'])} gives "
              f"{ROLE_NAMES.get(change['recommendation'], change['recommendation'])}" for change in changes]
-    return _section("What would change it", lines, bullet="- ")
+    if not changes and pair:
+        together = " together with ".join(f"{c['factor']}: {_value(c['from'])} -> {_value(c['to'])}"
+                                          for c in pair["changes"])
+        lines = [f"{together} gives {ROLE_NAMES.get(pair['recommendation'], pair['recommendation'])}"]
+    return "\n".join(part for part in (_section("What would change it", [note]),
+                                        _section("", lines, bullet="- ")[1:].lstrip("\n")) if part)
 
 
 def _section(title: str, paragraphs: list[str], bullet: str = "") -> str:

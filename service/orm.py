@@ -139,3 +139,8 @@ class WeightProfileVersionRecord(Base):
     threshold_lower: Mapped[float] = mapped_column(Float, nullable=False)
     threshold_upper: Mapped[float] = mapped_column(Float, nullable=False)
     hash: Mapped[str] = mapped_column(String(80), nullable=False)
+    # The model the version was made on (migration 0004): it keeps deciding with that model.
+    combination: Mapped[str] = mapped_column(String(40), nullable=False, server_default="logistic-additive-v1")
+    interactions: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # model 2 only
+    team_size_midpoint: Mapped[float | None] = mapped_column(Float, nullable=True)  # model 2 only
+    team_size_steepness: Mapped[float | None] = mapped_column(Float, nullable=True)  # model 2 only

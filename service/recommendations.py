@@ -17,9 +17,9 @@ from sqlalchemy.orm import sessionmaker
 from schemas.recommendation import RecommendationPreviewSchema, RecommendationSchema
 from service import weight_profiles
 from service.engine import DEFAULT_WEIGHT_PROFILE, CompanyProfile, WeightProfile, evaluate
-from service.engine.counterfactuals import what_would_change
-from service.engine.roles import growth_engineering, role_profiles
-from service.engine.writeback import note_text, scorecard
+from service.engine.counterfactuals import change_note, what_would_change, what_would_change_v2
+from service.engine.roles import growth_engineering, role_profiles, role_profiles_v2
+from service.engine.writeback import note_text, scorecard, scorecard_for
 from service.errors import HiremixError, NotFound
 from service.ids import new_id
 from service.orm import RecommendationRecord
@@ -217,21 +217,35 @@ def document_fields(profile: dict, weights: WeightProfile) -> dict:
         "weight_profile_version": weights.version,
     }
     growth = growth_engineering(company)
-    return {
+    fields = {
         "profile": understood,
         "recommendation": evaluation.recommendation,
         "scores": evaluation.scores,
         "confidence": evaluation.confidence,
+        "margin": evaluation.margin,
         "headcount": evaluation.headcount,
         "factors": evaluation.factors,
         "summary": evaluation.summary,
         "model": evaluation.model,
-        "what_would_change": what_would_change(company, weights),
-        "role_profiles": role_profiles(company, evaluation.recommendation),
         "growth_engineering": growth,
-        "scorecard": scorecard(evaluation.factors),
         "note_text": note_text(company, evaluation, growth),
     }
+    if weights.model_version == 1:
+        fields.update(what_would_change=what_would_change(company, weights),
+                      role_profiles=role_profiles(company, evaluation.recommendation),
+                      scorecard=scorecard(evaluation.factors))
+        return fields
+    singles, pair = what_would_change_v2(company, weights)
+    fields.update(
+        interactions=evaluation.interactions,
+        what_would_change=singles,
+        what_would_change_pair=pair,
+        what_would_change_note=change_note(singles, pair),
+        role_profiles=role_profiles_v2(company, evaluation.recommendation, evaluation.headcount,
+                                       lambda role: scorecard_for(evaluation.factors, role)),
+        scorecard=scorecard_for(evaluation.factors),
+    )
+    return fields
 
 
 def _not_found(recommendation_id: str) -> NotFound:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.engine import DEFAULT_WEIGHT_PROFILE, Thresholds, WeightProfile
-from service.engine.weights import COMBINATION, derive
+from service.engine.weights import BUILT_IN, TeamSizeCurve, derive, upgrade
 from service.errors import HiremixError, InvalidInput, NotFound, field_error
 from service.ids import new_id
 from service.orm import WeightProfileRecord, WeightProfileVersionRecord
@@ -31,13 +31,18 @@ class Page:
     next_cursor: str | None
 
 
-def built_in_document() -> dict:
-    return document(DEFAULT_WEIGHT_PROFILE, "Built-in weights", None)
+BUILT_IN_NAMES = {1: "Built-in weights, model 1", 2: "Built-in weights, model 2"}
+
+
+def built_in_document(version: int | None = None) -> dict:
+    profile = BUILT_IN[version or DEFAULT_WEIGHT_PROFILE.version]
+    return document(profile, BUILT_IN_NAMES[profile.version], None)
 
 
 def create(data: dict, tenant_id: str, sessions: sessionmaker) -> dict:
-    """Version 1: the built-in profile with the caller's changes."""
-    profile = _derived(DEFAULT_WEIGHT_PROFILE, data, new_id("wp"), 1)
+    """Version 1: the built-in profile of the chosen model (model 2 unless `model_version` says 1) with the
+    caller's changes."""
+    profile = _derived(BUILT_IN[data.get("model_version") or DEFAULT_WEIGHT_PROFILE.version], data, new_id("wp"), 1)
     now = _now()
     with sessions.begin() as session:
         session.add(WeightProfileRecord(id=profile.id, tenant_id=tenant_id, created_at=now, latest_version=1))
@@ -65,7 +70,8 @@ def add_version(profile_id: str, data: dict, tenant_id: str, sessions: sessionma
                     raise NotFound(f"No weight profile '{profile_id}'.")
                 latest = _version(session, profile_id, record.latest_version)
                 number = record.latest_version + 1
-                profile = _derived(_engine_profile(latest), data, profile_id, number)
+                profile = _derived(_moved_to(_engine_profile(latest), data.get("model_version"), number), data,
+                                   profile_id, number)
                 name = data.get("name", latest.name)
                 now = _now()
                 session.add(_version_row(profile, name, now))
@@ -86,9 +92,9 @@ def add_version(profile_id: str, data: dict, tenant_id: str, sessions: sessionma
 def fetch(profile_id: str, version: int | None, tenant_id: str, sessions: sessionmaker) -> dict:
     """One version (the latest by default) of the built-in profile or one of the tenant's."""
     if profile_id == DEFAULT_WEIGHT_PROFILE.id:
-        if version not in (None, DEFAULT_WEIGHT_PROFILE.version):
-            raise NotFound(f"The built-in weight profile has only version {DEFAULT_WEIGHT_PROFILE.version}.")
-        return built_in_document()
+        if version not in (None, *BUILT_IN):
+            raise NotFound(f"The built-in weight profile has versions 1 and {DEFAULT_WEIGHT_PROFILE.version}.")
+        return built_in_document(version)
     with sessions() as session:
         record = _owned(session, profile_id, tenant_id)
         row = _version(session, profile_id, record.latest_version if version is None else version)
@@ -121,7 +127,7 @@ def newest(query: dict, tenant_id: str, sessions: sessionmaker) -> Page:
 def versions(profile_id: str, query: dict, tenant_id: str, sessions: sessionmaker) -> Page:
     """Every version of one profile, newest first."""
     if profile_id == DEFAULT_WEIGHT_PROFILE.id:
-        return Page([built_in_document()], None)
+        return Page([built_in_document(number) for number in sorted(BUILT_IN, reverse=True)], None)
     limit = query["limit"]
     with sessions() as session:
         _owned(session, profile_id, tenant_id)  # 404 unless it is the caller's
@@ -142,10 +148,11 @@ def resolve(profile_id: str | None, version: int | None, tenant_id: str, session
             pointer: str = "/weight_profile_id") -> WeightProfile:
     """The exact weights a request names: 422 (naming the field) when they do not exist for this tenant."""
     if profile_id in (None, DEFAULT_WEIGHT_PROFILE.id):
-        if version not in (None, DEFAULT_WEIGHT_PROFILE.version):
-            raise _unknown(pointer.replace("_id", "_version"), f"The built-in weight profile has only version "
-                                                              f"{DEFAULT_WEIGHT_PROFILE.version}.")
-        return DEFAULT_WEIGHT_PROFILE
+        if version not in (None, *BUILT_IN):
+            raise _unknown(pointer.replace("_id", "_version"), f"The built-in weight profile has versions 1 "
+                                                              f"(model 1) and {DEFAULT_WEIGHT_PROFILE.version} "
+                                                              "(model 2).")
+        return BUILT_IN[version or DEFAULT_WEIGHT_PROFILE.version]
     with sessions() as session:
         record = session.get(WeightProfileRecord, profile_id)
         if record is None or record.tenant_id != tenant_id:
@@ -177,8 +184,10 @@ def resolver(tenant_id: str, sessions: sessionmaker):
 
 
 def draft(data: dict) -> WeightProfile:
-    """An inline, unsaved profile for a simulation: the built-in one with the given changes."""
-    return _derived(DEFAULT_WEIGHT_PROFILE, data, "draft", 1, pointer="/weight_profile/thresholds")
+    """An inline, unsaved profile for a simulation: the built-in one (of `model_version`, model 2 by
+    default) with the given changes."""
+    base = BUILT_IN[data.get("model_version") or DEFAULT_WEIGHT_PROFILE.version]
+    return _derived(base, data, "draft", 1, pointer="/weight_profile")
 
 
 class _Raced(Exception):
@@ -191,27 +200,48 @@ class VersionConflict(HiremixError):
     headers = {"Retry-After": "1"}
 
 
-def _derived(base: WeightProfile, data: dict, profile_id: str, version: int,
-             pointer: str = "/thresholds") -> WeightProfile:
+def _moved_to(latest: WeightProfile, model_version: int | None, number: int) -> WeightProfile:
+    """What a new version builds on: the latest version, carried onto model 2 when its owner asks."""
+    if model_version in (None, latest.model_version):
+        return latest
+    if model_version == 2:
+        return upgrade(latest, id=latest.id, version=number)
+    raise InvalidInput("A weight profile made on model 2 cannot go back to model 1.",
+                       errors=[field_error("/model_version", "not_applicable",
+                                           "This profile is on model 2; create a new profile for model 1.")])
+
+
+def _derived(base: WeightProfile, data: dict, profile_id: str, version: int, pointer: str = "") -> WeightProfile:
+    model = base.model_version
+    if model == 1 and (data.get("interactions") or data.get("team_size_curve")):
+        sent = "interactions" if data.get("interactions") else "team_size_curve"
+        raise InvalidInput(f"{sent} exist only in model 2.", errors=[field_error(
+            f"{pointer}/{sent}", "not_applicable", "Only model 2 has this; send \"model_version\": 2 to move to it.")])
+    if model == 2 and (data.get("leans") or {}).get("team_size"):
+        raise InvalidInput("Model 2 has no team-size band leans.", errors=[field_error(
+            f"{pointer}/leans/team_size", "not_applicable", "Model 2 leans team size along a curve: tune "
+                                                            "team_size_curve instead.")])
     thresholds = data.get("thresholds") or {}
-    try:
-        return derive(base, id=profile_id, version=version, weights=data.get("weights"), leans=data.get("leans"),
-                      lower=thresholds.get("lower"), upper=thresholds.get("upper"))
-    except ValueError:
-        lower = thresholds.get("lower", base.thresholds.lower)
-        upper = thresholds.get("upper", base.thresholds.upper)
+    lower = thresholds.get("lower", base.thresholds.lower)
+    upper = thresholds.get("upper", base.thresholds.upper)
+    if lower > upper:
         sent = "lower" if "lower" in thresholds else "upper"  # point at what the caller sent
         raise InvalidInput(
             "The thresholds are out of order.",
-            errors=[field_error(f"{pointer}/{sent}", "out_of_range",
+            errors=[field_error(f"{pointer}/thresholds/{sent}", "out_of_range",
                                 f"lower ({lower:g}) must not be above upper ({upper:g}).")],
-        ) from None
+        )
+    return derive(base, id=profile_id, version=version, weights=data.get("weights"), leans=data.get("leans"),
+                  lower=thresholds.get("lower"), upper=thresholds.get("upper"),
+                  interactions=data.get("interactions"), team_size_curve=data.get("team_size_curve"))
 
 
 def _stored_profile(row: WeightProfileVersionRecord) -> WeightProfile:
     """The stored version exactly as made, checked against its hash."""
+    curve = None if row.team_size_midpoint is None else TeamSizeCurve(row.team_size_midpoint, row.team_size_steepness)
     stored = WeightProfile(id=row.weight_profile_id, version=row.version, weights=row.weights, leans=row.leans,
-                           thresholds=Thresholds(row.threshold_lower, row.threshold_upper))
+                           thresholds=Thresholds(row.threshold_lower, row.threshold_upper),
+                           combination=row.combination, interactions=row.interactions or {}, team_size_curve=curve)
     if stored.hash != row.hash:  # the stored numbers must still be the ones that were hashed
         raise RuntimeError(f"weight profile {row.weight_profile_id} v{row.version} does not match its hash")
     return stored
@@ -220,14 +250,17 @@ def _stored_profile(row: WeightProfileVersionRecord) -> WeightProfile:
 def _engine_profile(row: WeightProfileVersionRecord) -> WeightProfile:
     """The stored version, ready to decide with."""
     stored = _stored_profile(row)
-    complete = all(name in stored.weights and set(DEFAULT_WEIGHT_PROFILE.leans[name]) <= set(stored.leans.get(name, {}))
-                   for name in DEFAULT_WEIGHT_PROFILE.weights)
+    model = BUILT_IN[stored.model_version]  # each version decides with the model it was made on
+    complete = all(name in stored.weights for name in model.weights) and all(
+        set(model.leans[name]) <= set(stored.leans.get(name, {})) for name in model.leans) and set(
+        model.interactions) <= set(stored.interactions)
     if complete:
         return stored
     # A factor or value added to the model after this version was made takes the built-in number; the
     # result then carries the hash of the numbers really used, not the stored one.
-    return derive(DEFAULT_WEIGHT_PROFILE, id=stored.id, version=stored.version, weights=stored.weights,
-                  leans=stored.leans, lower=stored.thresholds.lower, upper=stored.thresholds.upper)
+    return derive(model, id=stored.id, version=stored.version, weights=stored.weights,
+                  leans=stored.leans, lower=stored.thresholds.lower, upper=stored.thresholds.upper,
+                  interactions=stored.interactions)
 
 
 def _version_row(profile: WeightProfile, name: str, now: dt.datetime) -> WeightProfileVersionRecord:
@@ -236,6 +269,9 @@ def _version_row(profile: WeightProfile, name: str, now: dt.datetime) -> WeightP
         weight_profile_id=profile.id, version=profile.version, name=name, created_at=now,
         weights=canonical["weights"], leans=canonical["leans"],
         threshold_lower=profile.thresholds.lower, threshold_upper=profile.thresholds.upper, hash=profile.hash,
+        combination=profile.combination, interactions=canonical.get("interactions"),
+        team_size_midpoint=profile.team_size_curve and profile.team_size_curve.midpoint,
+        team_size_steepness=profile.team_size_curve and profile.team_size_curve.steepness,
     )
 
 
@@ -248,10 +284,13 @@ def document(profile: WeightProfile, name: str, created_at: dt.datetime | None) 
         "version": profile.version,
         "hash": profile.hash,
         "created_at": None if created_at is None else rfc3339(created_at),
-        "combination": COMBINATION,
+        "combination": profile.combination,
+        "model_version": profile.model_version,
         "weights": canonical["weights"],
         "leans": canonical["leans"],
         "thresholds": canonical["thresholds"],
+        "interactions": canonical.get("interactions"),
+        "team_size_curve": canonical.get("team_size_curve"),
     }
 
 

@@ -270,3 +270,64 @@ FACTORS: tuple[Factor, ...] = (
     CUSTOMER_ACCESS_FACTOR,
 )
 FACTORS_BY_NAME = {factor.name: factor for factor in FACTORS}
+
+
+# Model 2 changes one lean of model 1: growth engineers are a kind of software engineer who shares much
+# with product engineers (E11), so the priority `growth` alone leans neither way; it still brings the
+# growth-engineering suggestion.
+V2_LEANS = {("priorities", "growth"): 0.0}
+V2_PRIORITY_REASONS = {
+    "growth": "growth leans neither way on its own, since growth engineers are software engineers with a "
+              "product engineer's instincts",
+}
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """Model 2: a pull that only a combination of factors has, with its evidence."""
+
+    name: str
+    weight: float
+    evidence: tuple[str, ...]
+    description: str
+    reason: str  # one sentence; may use {engineers} and {priorities}
+
+
+INTERACTIONS: tuple[Interaction, ...] = (
+    Interaction(
+        "large_team_wants_speed", 0.7, ("E7", "E13"),
+        "A large engineering organisation that wants to ship fast or innovate adds product engineers beside its "
+        "specialists (strength: how large the team is, from 0 to 1, times 1 for shipping fast and innovation "
+        "together or 0.75 for one of them). Interactions only bring an answer that leans toward software "
+        "engineers back toward the middle, never past it. The weight is kept below team_size's, so a larger "
+        "team still never raises the product engineer share.",
+        "An organisation of {engineers} that wants {priorities} gains from adding product engineers in small, "
+        "autonomous teams beside its specialists.",
+    ),
+    Interaction(
+        "late_stage_innovation", 0.3, ("E7",),
+        "A later-stage company (Series C onwards) that names innovation: part of the stage's pull toward "
+        "specialists is given back (strength: how late the stage is, from 0 to 1), never past the middle. The "
+        "weight is kept below stage's, so a later stage still never raises the product engineer share.",
+        "A company this far along that wants innovation does well to give small product teams room to try "
+        "new ideas, while its specialists keep the core running.",
+    ),
+)
+INTERACTIONS_BY_NAME = {interaction.name: interaction for interaction in INTERACTIONS}
+# Strength of the wish for speed, for large_team_wants_speed.
+SPEED_PRIORITIES = ("ship_fast", "innovation")
+LATE_STAGE_LEAN = -0.6  # the latest stage's lean; late_stage_innovation's strength is the stage's share of it
+
+# Model 2's reasons for a team size, by how far its lean goes (the first whose bound the lean reaches).
+TEAM_SIZE_REASONS_V2 = (
+    (0.5, ("E5",), "With {engineers} the team is small enough that multi-skilled engineers who talk to users "
+                   "get the most done."),
+    (0.1, ("E5", "E12"), "A team of {engineers} still gets the most from generalists, though it is starting to "
+                         "need some specialists."),
+    (-0.1, ("E12",), "At {engineers}, team size hardly tips the balance: generalists and specialists both pay off."),
+    (-0.5, ("E4",), "With {engineers} the codebase is starting to need specialists to keep it scaling and "
+                    "maintainable."),
+    (-1.0, ("E4",), "An organisation of {engineers} depends on deep specialists to scale and maintain what it "
+                    "has built."),
+)
+FIRST_HIRE_REASON = TEAM_SIZE.values[0].reason

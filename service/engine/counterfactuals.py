@@ -11,7 +11,7 @@ one factor changed, so replaying the change gives the stated recommendation.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from operator import itemgetter
 
@@ -22,6 +22,7 @@ from service.engine.catalogue import (
     PRODUCT_COMPLEXITIES,
     STAGES,
     TEAM_SIZE_BANDS,
+    TEAM_SIZE_MAX,
     team_size_band,
 )
 from service.engine.model import CompanyProfile, FactorInput, Scoring, factor_term, scoring
@@ -115,3 +116,105 @@ def _other_team_sizes(band: str) -> tuple[tuple[int, int], ...]:
         elif index > here:
             others.append((TEAM_SIZE_BANDS[index - 1][1] + 1, index - here))
     return tuple(others)
+
+
+# --- model 2 ---------------------------------------------------------------------------------------------------
+# Interactions tie factors together, so each alternative is scored as a whole profile (the same log-odds
+# evaluate() computes), and team size, now a smooth curve, changes to the nearest size that flips the answer.
+
+@dataclass(frozen=True)
+class PairChange:
+    """Changing two factors at once, when no single change can, makes the engine recommend `recommendation`."""
+
+    changes: tuple[Change, Change]
+    recommendation: str
+
+
+def what_would_change_v2(profile: CompanyProfile, weights: WeightProfile) -> tuple[tuple[Change, ...], PairChange | None]:
+    """The nearest single change per factor (as model 1), and, only when there is none, the nearest change
+    of two factors."""
+    table = scoring(weights)
+    today = table.log_odds(profile)
+    current = table.recommendation(today)
+    nearest = []
+    for factor in _FACTOR_ORDER:
+        for steps, value in _candidates_v2(table, profile, factor, current):
+            changed = replace(profile, **{factor: value})
+            moved = table.log_odds(changed)
+            outcome = table.recommendation(moved)
+            if outcome != current:
+                nearest.append(Change(factor, getattr(profile, factor), getattr(changed, factor), outcome, steps,
+                                      abs(moved - today)))
+                break
+    singles = tuple(sorted(nearest, key=lambda c: (c.steps, c.shift, _FACTOR_ORDER.index(c.factor))))
+    return singles, (None if singles else _nearest_pair(table, profile, today, current))
+
+
+def _candidates_v2(table: Scoring, profile: CompanyProfile, factor: str, current: str):
+    """(steps, value) of each alternative, nearest first; for team size, the nearest sizes that flip, if any."""
+    if factor != "team_size":
+        ranked = sorted(_other_values(factor, getattr(profile, factor)), key=itemgetter(1))
+        return [(steps, value) for value, steps in ranked]
+    found = []
+    for limit in (0, TEAM_SIZE_MAX):
+        size = _flip_size(table, profile, current, limit)
+        if size is not None:
+            found.append((1, size))
+    return sorted(found, key=lambda pair: abs(pair[1] - profile.team_size))
+
+
+def _flip_size(table: Scoring, profile: CompanyProfile, current: str, limit: int) -> int | None:
+    """The team size nearest today's, toward `limit`, at which the recommendation changes (the share moves
+    monotonically with team size, so a bisection finds it); None when even `limit` does not change it."""
+    def flips(size: int) -> bool:
+        return table.recommendation(table.log_odds(replace(profile, team_size=size))) != current
+
+    here = profile.team_size
+    if here == limit or not flips(limit):
+        return None
+    near, far = here, limit  # near never flips, far does
+    while abs(far - near) > 1:
+        middle = (near + far) // 2
+        near, far = (near, middle) if flips(middle) else (middle, far)
+    return far
+
+
+_PAIR_TEAM_SIZES = (0, 10, 50, 250, 1000, TEAM_SIZE_MAX)
+
+
+def _nearest_pair(table: Scoring, profile: CompanyProfile, today: float, current: str) -> PairChange | None:
+    best = None
+    for first_index, first in enumerate(_FACTOR_ORDER):
+        for second in _FACTOR_ORDER[first_index + 1:]:
+            for steps_a, value_a in _pair_values(profile, first):
+                for steps_b, value_b in _pair_values(profile, second):
+                    changed = replace(profile, **{first: value_a, second: value_b})
+                    moved = table.log_odds(changed)
+                    outcome = table.recommendation(moved)
+                    if outcome == current:
+                        continue
+                    key = (steps_a + steps_b, abs(moved - today))
+                    if best is None or key < best[0]:
+                        best = (key, PairChange(
+                            (Change(first, getattr(profile, first), getattr(changed, first), outcome, steps_a,
+                                    abs(moved - today)),
+                             Change(second, getattr(profile, second), getattr(changed, second), outcome, steps_b,
+                                    abs(moved - today))), outcome))
+    return None if best is None else best[1]
+
+
+def _pair_values(profile: CompanyProfile, factor: str):
+    if factor == "team_size":
+        return [(1, size) for size in _PAIR_TEAM_SIZES if size != profile.team_size]
+    return [(steps, value) for value, steps in _other_values(factor, getattr(profile, factor))]
+
+
+def change_note(singles: tuple[Change, ...], pair: PairChange | None) -> str:
+    """One sentence that says what `what_would_change` holds, even when it holds nothing."""
+    if singles:
+        count = len(singles)
+        return ("Changing this one factor alone would change the recommendation." if count == 1 else
+                f"Changing any one of these {count} factors alone would change the recommendation.")
+    if pair is not None:
+        return "No single change would change the recommendation; the nearest change of two factors is given."
+    return "No change of one factor, or of two together, would change the recommendation: it is a clear one."

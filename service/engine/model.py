@@ -4,18 +4,34 @@ Each factor adds weight x lean to a log-odds sum (positive: toward product
 engineers). The logistic of that sum is the product engineer share `p`;
 `p` above the upper threshold recommends product engineers, below the lower
 one software engineers, and anything between recommends both.
+
+Model 2 (combination logistic-additive-v2) differs in three ways: team size
+leans along a smooth curve instead of bands, two interactions add their own
+terms (a large team that wants speed, a late stage that wants innovation),
+and confidence reads how deep inside its band an answer sits.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Union
 
 from service.engine import narrative
-from service.engine.catalogue import FACTORS_BY_NAME, PRIORITIES, team_size_band
-from service.engine.weights import DEFAULT_WEIGHT_PROFILE, WeightProfile
+from service.engine.catalogue import (
+    FACTORS_BY_NAME,
+    FIRST_HIRE_REASON,
+    INTERACTIONS_BY_NAME,
+    LATE_STAGE_LEAN,
+    PRIORITIES,
+    SPEED_PRIORITIES,
+    TEAM_SIZE_REASONS_V2,
+    V2_LEANS,
+    V2_PRIORITY_REASONS,
+    team_size_band,
+)
+from service.engine.weights import COMBINATION_V2, DEFAULT_WEIGHT_PROFILE, WeightProfile
 
 PRODUCT = "product_engineers"
 SOFTWARE = "software_engineers"
@@ -47,6 +63,17 @@ class CompanyProfile:
 
 
 @dataclass(frozen=True)
+class PriorityPart:
+    """One stated priority's own signed share of the priorities' contribution."""
+
+    priority: str
+    lean: float
+    contribution: float
+    favors: str
+    phrase: str
+
+
+@dataclass(frozen=True)
 class Contribution:
     """One factor's signed share of the decision, with its reason."""
 
@@ -57,6 +84,21 @@ class Contribution:
     contribution: float
     favors: str
     reason: str
+    phrase: str
+    parts: tuple[PriorityPart, ...] = ()  # the priorities, one by one
+
+
+@dataclass(frozen=True)
+class InteractionTerm:
+    """Model 2: what a combination of factors adds beyond the factors themselves."""
+
+    interaction: str
+    weight: float
+    strength: float  # 0 to 1: how fully the combination holds
+    contribution: float
+    favors: str
+    reason: str
+    evidence: tuple[str, ...]
     phrase: str
 
 
@@ -85,6 +127,8 @@ class Evaluation:
     factors: tuple[Contribution, ...]
     summary: str
     model: ModelRef
+    margin: float = 0.0  # log-odds distance to the nearest threshold
+    interactions: tuple[InteractionTerm, ...] = ()
 
     @property
     def scores(self) -> dict[str, float]:
@@ -96,28 +140,38 @@ def evaluate(profile: CompanyProfile, weights: WeightProfile = DEFAULT_WEIGHT_PR
     """Score a profile: the recommendation, its confidence and every contribution."""
     table = scoring(weights)
     contributions, exact_terms = table.contributions(profile)
-    log_odds = math.fsum(exact_terms)  # decide on exact values, show rounded ones
+    interactions = table.interactions(profile, math.fsum(exact_terms))
+    # decide on exact values, show rounded ones
+    log_odds = math.fsum(exact_terms + [exact for _shown, exact in interactions])
     share = logistic(log_odds)
     recommendation = table.decide(share)
     headcount = None
     if profile.planned_hires is not None:
         headcount = split_headcount(profile.planned_hires, share)
+    shown_interactions = tuple(shown for shown, _exact in interactions)
+    if table.v2:
+        text = narrative.summary_v2(profile, recommendation, share, contributions, shown_interactions, headcount)
+    else:
+        text = narrative.summary(profile, recommendation, share, contributions, headcount)
+    margin = table.margin(log_odds, recommendation)
     return Evaluation(
         recommendation=recommendation,
         product_engineer_share=share,
         log_odds=log_odds,
-        confidence=round(table.confidence(log_odds, recommendation), DIGITS),
+        confidence=round(table.confidence(margin), DIGITS),
         headcount=headcount,
         factors=contributions,
-        summary=narrative.summary(profile, recommendation, share, contributions, headcount),
+        summary=text,
         model=table.model,
+        margin=round(margin, DIGITS),
+        interactions=shown_interactions,
     )
 
 
 def score(profile: CompanyProfile, weights: WeightProfile = DEFAULT_WEIGHT_PROFILE) -> tuple[str, float]:
     """Only the recommendation and the product engineer share: no texts, for replaying many profiles."""
     table = scoring(weights)
-    share = logistic(math.fsum(table.exact_terms(profile).values()))
+    share = logistic(table.log_odds(profile))
     return table.decide(share), share
 
 
@@ -137,6 +191,8 @@ def factor_term(name: str, value, weights: WeightProfile) -> tuple | None:
         return value, weights.weights[name], priorities_lean(value, weights)
     if value is None:
         return None
+    if name == "team_size" and weights.team_size_curve is not None:
+        return value, weights.weights[name], weights.team_size_curve.lean(value)
     key = team_size_band(value) if name == "team_size" else value
     return key, weights.weights[name], weights.leans[name][key]
 
@@ -190,6 +246,8 @@ class Scoring:
 
     def __init__(self, weights: WeightProfile) -> None:
         self.weights = weights
+        self.v2 = weights.combination == COMBINATION_V2
+        self.curve = weights.team_size_curve
         self.lower, self.upper = weights.thresholds.lower, weights.thresholds.upper
         self.model = ModelRef(weights.id, weights.version, weights.hash)
         self._logits = (_logit(self.lower), _logit(self.upper))
@@ -200,6 +258,8 @@ class Scoring:
 
     def exact_term(self, name: str, value: FactorInput | None) -> float | None:
         """weight x lean of one factor's value; None when it does not count (not given)."""
+        if name == "team_size" and self.curve is not None:  # a curve: open-ended, so worked out each time
+            return self.weights.weights[name] * self.curve.lean(value)
         key = (name, team_size_band(value) if name == "team_size" and value is not None else value)
         if key not in self._terms:
             found = factor_term(name, value, self.weights)
@@ -210,6 +270,53 @@ class Scoring:
         """weight x lean of every factor that counts, by factor, in FACTOR_ORDER."""
         found = {name: self.exact_term(name, getattr(profile, name)) for name in FACTOR_ORDER}
         return {name: term for name, term in found.items() if term is not None}
+
+    def log_odds(self, profile: CompanyProfile) -> float:
+        """The exact log-odds sum of a profile: its factors' terms and, under model 2, its interactions'."""
+        terms = list(self.exact_terms(profile).values())
+        if self.v2:
+            terms.extend(exact for _interaction, _strength, exact in self.interaction_terms(profile, math.fsum(terms)))
+        return math.fsum(terms)
+
+    def interaction_terms(self, profile: CompanyProfile, factors_sum: float) -> list[tuple[str, float, float]]:
+        """(interaction, strength, contribution) of each model 2 interaction that holds, in catalogue order.
+
+        Interactions bring an answer that leans toward software engineers back toward the middle, never past
+        it (E7: the specialists stay important): together they add weight x strength, at most as much as
+        the factors' sum (`factors_sum`) lies below 0, and nothing when it does not.
+        """
+        full = self._full_interactions(profile) if self.v2 else []
+        wanted = math.fsum(exact for _name, _strength, exact in full)
+        room = max(0.0, -factors_sum)
+        scale = 1.0 if wanted <= room else (room / wanted if wanted > 0 else 0.0)
+        return [(name, strength, exact * scale) for name, strength, exact in full if exact * scale != 0]
+
+    def _full_interactions(self, profile: CompanyProfile) -> list[tuple[str, float, float]]:
+        weights, found = self.weights.interactions, []
+        wanted = [p for p in SPEED_PRIORITIES if p in profile.priorities]
+        if wanted:
+            largeness = max(0.0, -self.curve.lean(profile.team_size))
+            strength = (1.0 if len(wanted) == len(SPEED_PRIORITIES) else 0.75) * largeness
+            found.append(("large_team_wants_speed", strength, weights["large_team_wants_speed"] * strength))
+        if "innovation" in profile.priorities:
+            lateness = min(1.0, max(0.0, self.weights.leans["stage"][profile.stage] / LATE_STAGE_LEAN))
+            found.append(("late_stage_innovation", lateness, weights["late_stage_innovation"] * lateness))
+        return [term for term in found if term[1] > 0 and term[2] != 0]
+
+    def interactions(self, profile: CompanyProfile, factors_sum: float) -> list[tuple[InteractionTerm, float]]:
+        """Each interaction that holds, as shown (rounded, with its reason), and its exact value."""
+        shown = []
+        for name, strength, exact in self.interaction_terms(profile, factors_sum):
+            entry = INTERACTIONS_BY_NAME[name]
+            wanted = [narrative.PRIORITY_WORDS[p] for p in SPEED_PRIORITIES if p in profile.priorities]
+            reason = entry.reason.format(engineers=narrative.engineers(profile.team_size),
+                                         priorities=narrative.joined(wanted))
+            if _direction(exact) != PRODUCT:  # a weight profile turned it around
+                reason = narrative.tuned_reason(narrative.INTERACTION_PHRASES[name], _direction(exact))
+            shown.append((InteractionTerm(name, self.weights.interactions[name], round(strength, DIGITS),
+                                          round(exact, DIGITS), _direction(exact), reason, entry.evidence,
+                                          narrative.INTERACTION_PHRASES[name]), exact))
+        return shown
 
     def contributions(self, profile: CompanyProfile) -> tuple[tuple[Contribution, ...], list[float]]:
         """Every factor that counts, in FACTOR_ORDER: the contributions as shown, and their exact values."""
@@ -236,8 +343,8 @@ class Scoring:
         """The recommendation a log-odds sum gives under these thresholds."""
         return _decide(logistic(log_odds), self.lower, self.upper)
 
-    def confidence(self, log_odds: float, recommendation: str) -> float:
-        """1 - e^-m, where m is the log-odds distance to the nearest flip."""
+    def margin(self, log_odds: float, recommendation: str) -> float:
+        """How far, in log-odds, the answer sits inside its band: the distance to the nearest threshold."""
         low, high = self._logits
         if recommendation == PRODUCT:
             margin = log_odds - high
@@ -245,7 +352,17 @@ class Scoring:
             margin = low - log_odds
         else:
             margin = min(log_odds - low, high - log_odds)
-        return 1.0 - math.exp(-max(margin, 0.0))
+        return max(margin, 0.0)
+
+    def confidence(self, margin: float) -> float:
+        """Model 1: 1 - e^-margin. Model 2: 1 - 10^-(margin / h), h half the width of the `both` band in
+        log-odds, so an answer in the middle of `both` and one as far inside its own band both read 0.9."""
+        if not self.v2:
+            return 1.0 - math.exp(-margin)
+        half_band = (self._logits[1] - self._logits[0]) / 2
+        if half_band <= 0:  # thresholds equal: no `both` band; fall back to model 1's reading
+            return 1.0 - math.exp(-margin)
+        return 1.0 - 10.0 ** (-margin / half_band)
 
     def _team_size_entry(self, team_size: int) -> tuple[Contribution, float] | None:
         return self._contribution("team_size", team_size, narrative.engineers(team_size))
@@ -255,9 +372,18 @@ class Scoring:
         if found is None:
             return None
         key, weight, lean = found
+        parts = ()
         if name == "priorities":
-            reason = narrative.priorities_reason(key, self.weights.leans["priorities"], weight)
+            leans = self.weights.leans["priorities"]
+            built_in = _V2_PRIORITY_LEANS if self.v2 else None
+            reason = narrative.priorities_reason(key, leans, weight, built_in=built_in)
             phrase = narrative.priorities_phrase(key)
+            parts = tuple(PriorityPart(p, round(leans[p], DIGITS), round(weight * leans[p], DIGITS),
+                                       _direction(weight * leans[p]), narrative.priority_phrase(p)) for p in key)
+        elif name == "team_size" and self.curve is not None:
+            entry = FACTORS_BY_NAME[name].value(team_size_band(value))
+            phrase = entry.phrase.format(engineers=engineers)
+            reason = _team_size_reason_v2(value, lean if weight > 0 else 0.0, engineers)
         else:
             entry = FACTORS_BY_NAME[name].value(key)
             phrase = entry.phrase.format(engineers=engineers)
@@ -265,7 +391,23 @@ class Scoring:
                 reason = entry.reason.format(engineers=engineers)
             else:  # a tuned weight profile turned this value around: say what it does now
                 reason = narrative.tuned_reason(phrase, _direction(weight * lean))
-        return _contribution(name, value, weight, lean, reason, phrase)
+        shown, exact = _contribution(name, value, weight, lean, reason, phrase)
+        return (replace(shown, parts=parts) if parts else shown), exact
+
+
+_V2_PRIORITY_LEANS = {p: V2_LEANS.get(("priorities", p), FACTORS_BY_NAME["priorities"].value(p).lean) for p in PRIORITIES}
+
+
+def _team_size_reason_v2(team_size: int, lean: float, engineers: str) -> str:
+    """The sentence for a team size under model 2, chosen by how far its lean goes (0 when it does not count)."""
+    if team_size == 0 and lean > 0.5:
+        return FIRST_HIRE_REASON
+    if lean == 0:
+        return "Under this weight profile, team size does not count either way."
+    for bound, _evidence, text in TEAM_SIZE_REASONS_V2:
+        if lean >= bound:
+            return text.format(engineers=engineers)
+    return TEAM_SIZE_REASONS_V2[-1][2].format(engineers=engineers)
 
 
 def _direction(amount: float) -> str:

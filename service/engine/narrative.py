@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Mapping
 
-from service.engine.catalogue import FACTORS_BY_NAME
+from service.engine.catalogue import FACTORS_BY_NAME, V2_PRIORITY_REASONS
 
 if TYPE_CHECKING:  # pragma: no cover
     from service.engine.model import CompanyProfile, Contribution, Headcount
@@ -38,6 +38,13 @@ PRIORITY_WORDS = {
 }
 
 
+INTERACTION_PHRASES = {
+    "large_team_wants_speed": "wanting speed at this size",
+    "late_stage_innovation": "wanting innovation at this stage",
+}
+ROLE_NOUNS = {"product_engineers": "product engineers", "software_engineers": "software engineers"}
+
+
 def engineers(count: int) -> str:
     """'1 engineer', '6 engineers'."""
     return f"{count:,} engineer" + ("" if count == 1 else "s")
@@ -52,11 +59,13 @@ def percent(share: float) -> str:
     return f"{share:.0%}"
 
 
-def priorities_reason(priorities: tuple[str, ...], leans: Mapping[str, float], weight: float = 1.0) -> str:
+def priorities_reason(priorities: tuple[str, ...], leans: Mapping[str, float], weight: float = 1.0,
+                      built_in: Mapping[str, float] | None = None) -> str:
     """One sentence on what the stated priorities ask for, strongest pull first.
 
     A priority whose lean a weight profile turned around (or to zero) is
     described by what it does under that profile, not by the built-in text.
+    `built_in` gives model 2's own leans (growth's is neutral there, and has its own words).
     """
     if weight == 0:
         return "Under this weight profile the stated priorities do not count either way."
@@ -64,9 +73,11 @@ def priorities_reason(priorities: tuple[str, ...], leans: Mapping[str, float], w
     ordered = sorted(priorities, key=lambda p: -abs(leans[p]))
     fragments = []
     for p in ordered:
-        now, built_in = _side(leans[p]), _side(catalogue.value(p).lean)
-        if now == built_in:
-            fragments.append(catalogue.value(p).reason)
+        reference = catalogue.value(p).lean if built_in is None else built_in[p]
+        now = _side(leans[p])
+        if now == _side(reference):
+            text = V2_PRIORITY_REASONS.get(p) if built_in is not None else None
+            fragments.append(text or catalogue.value(p).reason)
         elif now == "neutral":
             fragments.append(f"{PRIORITY_WORDS[p]} does not count either way under this weight profile")
         else:
@@ -90,6 +101,81 @@ def _side(lean: float) -> str:
 def priorities_phrase(priorities: tuple[str, ...]) -> str:
     words = [PRIORITY_WORDS[p] for p in priorities]
     return "the priority on " + _joined(words)
+
+
+def priority_phrase(priority: str) -> str:
+    return f"the priority on {PRIORITY_WORDS[priority]}"
+
+
+def joined(words: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return _joined(words)
+
+
+def summary_v2(profile, recommendation: str, share: float, contributions, interactions, headcount) -> str:
+    """Model 2's two or three sentences: each priority speaks for itself, and the split names its minority."""
+    pulls = _pulls(contributions, interactions)
+    sentences = [_verdict(profile, recommendation, share), _reasons_v2(recommendation, pulls)]
+    if headcount is not None:
+        sentences.append(_split_v2(headcount, share, pulls))
+    return " ".join(sentences)
+
+
+def _pulls(contributions, interactions) -> list[tuple[str, float]]:
+    """(phrase, signed contribution) of every factor, each priority on its own, and every interaction,
+    strongest first (ties keep factor order)."""
+    pulls = []
+    for c in contributions:
+        if c.parts:
+            pulls.extend((part.phrase, part.contribution) for part in c.parts)
+        else:
+            pulls.append((c.phrase, c.contribution))
+    pulls.extend((term.phrase, term.contribution) for term in interactions)
+    return sorted(pulls, key=lambda pull: abs(pull[1]), reverse=True)
+
+
+def _reasons_v2(recommendation: str, pulls: list[tuple[str, float]]) -> str:
+    pro = [phrase for phrase, amount in pulls if amount > 0]
+    con = [phrase for phrase, amount in pulls if amount < 0]
+    if recommendation == "both":
+        if pro and con:
+            return (f"{_capitalised(pro[0])} pulls toward product engineers, while {con[0]} pulls toward "
+                    "software engineers, so the hires should include both kinds.")
+        if pro or con:
+            side, other = ("product", "software") if pro else ("software", "product")
+            return (f"{_capitalised((pro or con)[0])} pulls toward {side} engineers, but not far enough to rule out "
+                    f"{other} engineers.")
+        return "No factor in the profile pulls clearly either way."
+    supporting, opposing = (pro, con) if recommendation == "product_engineers" else (con, pro)
+    sentence = "The strongest reasons are " if len(supporting) > 1 else "The strongest reason is "
+    sentence += _joined(supporting[:2]) if supporting else "the balance of the factors"
+    if opposing:
+        sentence += f", while {opposing[0]} pulls the other way"
+    return sentence + "."
+
+
+def _split_v2(headcount, share: float, pulls: list[tuple[str, float]]) -> str:
+    product, software = headcount.product_engineers, headcount.software_engineers
+    total = product + software
+    if software == 0 or product == 0:
+        role = "product" if software == 0 else "software"
+        if total == 1:
+            return f"The planned hire should be a {role} engineer."
+        if total == 2:
+            return f"Both planned hires should be {role} engineers."
+        return f"All {total:,} planned hires should be {role} engineers."
+    split = (f"Of the {total:,} planned hires, {product:,} should be {_role(product, 'product')} and {software:,} "
+             f"{_role(software, 'software')}")
+    if product == software:
+        return split + "."
+    minority = "product" if product < software else "software"
+    count = min(product, software)
+    sign = 1 if minority == "product" else -1
+    why = next((phrase for phrase, amount in pulls if amount * sign > 0), None)
+    if why is None:
+        return split + f": the split follows the product engineer share of {percent(share)}."
+    who = f"the {_role(count, minority)}" if count > 1 else f"the one {minority} engineer"
+    return split + f"; {who} reflect{'s' if count == 1 else ''} {why}, which pulls toward {minority} engineers."
 
 
 def summary(
@@ -184,3 +270,22 @@ def _joined(words: list[str]) -> str:
 
 def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+# Read off a stored or fresh document (plain data), for the result page and the command line alike.
+
+
+def confidence_meaning(document: dict) -> str:
+    """What the confidence of this answer means, in one sentence (it depends on the model that decided it)."""
+    if "interactions" in document:  # model 2 answers carry their interactions, even none
+        return "how sure the verdict is; an answer in the middle of its band reads 90%."
+    return "how far the score is from changing the recommendation."
+
+
+def change_note(document: dict) -> str:
+    """The sentence above "what would change it": the answer's own, or one said for older answers."""
+    if document.get("what_would_change_note"):
+        return document["what_would_change_note"]
+    if document.get("what_would_change"):
+        return "Changing one of these factors alone would change the recommendation."
+    return "No single change of one factor would change the recommendation."

@@ -9,7 +9,7 @@ differently from a public enterprise-platform software engineer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from service.engine.catalogue import STAGES, team_size_band
 from service.engine.model import BOTH, PRODUCT, SOFTWARE, CompanyProfile
@@ -39,12 +39,35 @@ class RoleProfile:
     responsibilities: tuple[str, ...]
     traits: tuple[str, ...]
     interview_focus: tuple[str, ...]
+    scorecard: tuple | None = None  # model 2: this role's own scorecard items
+    hires: int | None = None  # model 2: how many of the planned hires are this role
 
 
 def role_profiles(profile: CompanyProfile, recommendation: str) -> tuple[RoleProfile, ...]:
-    """One profile per recommended role: both of them when the answer is `both`."""
+    """Model 1: one profile per recommended role, both of them when the answer is `both`."""
     roles = {PRODUCT: (PRODUCT,), SOFTWARE: (SOFTWARE,), BOTH: (PRODUCT, SOFTWARE)}[recommendation]
     return tuple(_product(profile) if role == PRODUCT else _software(profile) for role in roles)
+
+
+def roles_to_open(recommendation: str, headcount) -> tuple[str, ...]:
+    """Model 2: every role that gets at least one of the planned hires; without planned hires, the
+    recommended roles (both of them for `both`). The verdict's role comes first."""
+    if headcount is None:
+        return {PRODUCT: (PRODUCT,), SOFTWARE: (SOFTWARE,), BOTH: (PRODUCT, SOFTWARE)}[recommendation]
+    counts = {PRODUCT: headcount.product_engineers, SOFTWARE: headcount.software_engineers}
+    order = (SOFTWARE, PRODUCT) if recommendation == SOFTWARE else (PRODUCT, SOFTWARE)
+    return tuple(role for role in order if counts[role] > 0)
+
+
+def role_profiles_v2(profile: CompanyProfile, recommendation: str, headcount, scorecards) -> tuple[RoleProfile, ...]:
+    """Model 2: a profile, with its own scorecard, for every role that gets hires (see roles_to_open)."""
+    counts = {} if headcount is None else {PRODUCT: headcount.product_engineers,
+                                           SOFTWARE: headcount.software_engineers}
+    made = []
+    for role in roles_to_open(recommendation, headcount):
+        base = _product(profile) if role == PRODUCT else _software(profile)
+        made.append(replace(base, scorecard=scorecards(role), hires=counts.get(role)))
+    return tuple(made)
 
 
 def growth_engineering(profile: CompanyProfile) -> str | None:

@@ -33,6 +33,7 @@ class ScorecardItem:
     name: str
     rating: str
     note: str
+    factor: str = ""  # the factor's key, stable across languages and versions
 
 
 def rating(contribution: float) -> str:
@@ -61,10 +62,18 @@ def scorecard(factors: tuple[Contribution, ...]) -> tuple[ScorecardItem, ...]:
     for name in SCORECARD_NAMES:
         if name in counted:
             items.append(ScorecardItem(SCORECARD_NAMES[name], rating(counted[name].contribution),
-                                       counted[name].reason))
+                                       counted[name].reason, name))
         else:
-            items.append(ScorecardItem(SCORECARD_NAMES[name], "mixed", NOT_GIVEN[name]))
+            items.append(ScorecardItem(SCORECARD_NAMES[name], "mixed", NOT_GIVEN[name], name))
     return tuple(items)
+
+
+def scorecard_for(factors: tuple[Contribution, ...], role: str = PRODUCT) -> tuple[ScorecardItem, ...]:
+    """Model 2: one item per factor that counted, in the order of `factors`, rated for fit with `role`:
+    a factor that pulls toward the requisition's own role rates high, one that pulls away rates low."""
+    sign = 1.0 if role == PRODUCT else -1.0
+    return tuple(ScorecardItem(SCORECARD_NAMES[f.factor], rating(sign * f.contribution), f.reason, f.factor)
+                 for f in factors)
 
 
 def note_text(profile: CompanyProfile, evaluation: Evaluation, growth: str | None) -> str:

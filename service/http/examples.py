@@ -159,7 +159,7 @@ def simulation_example() -> dict:
 
     draft = derive(DEFAULT_WEIGHT_PROFILE, id="draft", version=1, lower=0.3, upper=0.45)
     profile = {"stage": "growth", "team_size": 300, "product_complexity": "medium",
-               "business_model": "consumer_subscription", "priorities": ["ship_fast"]}
+               "business_model": "consumer_subscription"}
     before, before_share = score(company_profile(profile), DEFAULT_WEIGHT_PROFILE)
     after, after_share = score(company_profile(profile), draft)
     assert before != after, "the simulation example must show a change"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flask import render_template
 
+from service.engine.narrative import change_note, confidence_meaning
+
 VERDICTS = {
     "product_engineers": "Hire product engineers",
     "software_engineers": "Hire software engineers",
@@ -27,10 +29,12 @@ def words(value) -> str:
 
 
 def render(document: dict) -> str:
-    contributions = [abs(factor["contribution"]) for factor in document["factors"]]
+    contributions = [abs(term["contribution"]) for term in document["factors"] + (document.get("interactions") or [])]
     return render_template(
         "recommendation.html",
         r=document,
+        confidence_meaning=confidence_meaning(document),
+        change_note=change_note(document),
         verdict=VERDICTS[document["recommendation"]],
         product_share=round(document["scores"]["product_engineers"] * 100),
         widest=max(contributions, default=0) or 1,

@@ -24,16 +24,16 @@ def test_get_returns_the_body_exactly_as_first_returned(client, create):
 def test_the_result_carries_every_field_of_the_contract(create):
     body = create(planned_hires=5).get_json()
     assert set(body) == {
-        "id", "created_at", "profile", "recommendation", "scores", "confidence",
-        "headcount", "factors", "summary", "model", "what_would_change", "role_profiles",
-        "growth_engineering", "scorecard", "note_text",
+        "id", "created_at", "profile", "recommendation", "scores", "confidence", "margin",
+        "headcount", "factors", "summary", "model", "what_would_change", "what_would_change_note",
+        "what_would_change_pair", "interactions", "role_profiles", "growth_engineering", "scorecard", "note_text",
     }
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", body["created_at"])
     assert body["recommendation"] in ("product_engineers", "software_engineers", "both")
     assert body["headcount"]["product_engineers"] + body["headcount"]["software_engineers"] == 5
-    assert body["model"]["weight_profile_id"] == "wp_default" and body["model"]["version"] == 1
+    assert body["model"]["weight_profile_id"] == "wp_default" and body["model"]["version"] == 2
     for factor in body["factors"]:
-        assert set(factor) == {"factor", "value", "weight", "lean", "contribution", "favors", "reason"}
+        assert set(factor) - {"parts"} == {"factor", "value", "weight", "lean", "contribution", "favors", "reason"}
 
 
 def test_the_profile_is_echoed_with_defaults_filled_in(create):
@@ -46,7 +46,7 @@ def test_the_profile_is_echoed_with_defaults_filled_in(create):
         "company_name": None,
         "external_id": None,
         "weight_profile_id": "wp_default",
-        "weight_profile_version": 1,
+        "weight_profile_version": 2,
     }
 
 
@@ -75,3 +75,10 @@ def test_unknown_id_is_404_problem(client):
     response = client.get("/v1/recommendations/rec_doesnotexist")
     assert response.status_code == 404
     assert response.get_json()["code"] == "not_found"
+
+
+def test_model_1_stays_available_with_its_own_fields(create):
+    body = create(planned_hires=5, weight_profile_version=1).get_json()
+    assert body["model"]["version"] == 1 and body["profile"]["weight_profile_version"] == 1
+    assert "interactions" not in body and "what_would_change_note" not in body and "margin" in body
+    assert len(body["scorecard"]) == 6

@@ -27,8 +27,12 @@ def test_the_model_card_needs_no_key_and_names_every_value(anonymous, client):
     assert values["stage"] == set(STAGES) and values["business_model"] == set(BUSINESS_MODELS)
     assert values["product_complexity"] == set(PRODUCT_COMPLEXITIES) and values["priorities"] == set(PRIORITIES)
     assert values["customer_access"] == set(CUSTOMER_ACCESS)
-    assert (card["version"], card["combination"], card["thresholds"]) == (1, "logistic-additive-v1",
+    assert (card["version"], card["combination"], card["thresholds"]) == (2, "logistic-additive-v2",
                                                                           {"lower": 0.4, "upper": 0.6})
+    assert [(v["version"], v["combination"]) for v in card["versions"]] == [(1, "logistic-additive-v1"),
+                                                                             (2, "logistic-additive-v2")]
+    assert {i["name"] for i in card["interactions"]} == {"large_team_wants_speed", "late_stage_innovation"}
+    assert all(i["evidence"] for i in card["interactions"]) and set(card["rules"]) == {"both", "confidence", "margin"}
     assert card["weight_profile_id"] == "wp_default"
     assert client.post("/v1/recommendations/preview", json=VALID).get_json()["model"]["hash"] == card["hash"]
 
@@ -51,15 +55,14 @@ def test_a_stored_recommendation_carries_everything_an_ats_needs(create):
     body = create(stage="growth", team_size=300, product_complexity="medium",
                   business_model="consumer_subscription", priorities=["ship_fast", "innovation", "growth"],
                   planned_hires=5, company_name="Streamly").get_json()
-    assert [r["role"] for r in body["role_profiles"]] == (
-        ["product_engineers", "software_engineers"] if body["recommendation"] == "both" else [body["recommendation"]])
-    assert all(r["title"] and r["responsibilities"] and r["traits"] and r["interview_focus"]
+    hired = [role for role in ("product_engineers", "software_engineers") if body["headcount"][role] > 0]
+    assert sorted(r["role"] for r in body["role_profiles"]) == sorted(hired)
+    assert [r["hires"] for r in body["role_profiles"]] == [body["headcount"][r["role"]] for r in body["role_profiles"]]
+    assert all(r["title"] and r["responsibilities"] and r["traits"] and r["interview_focus"] and r["scorecard"]
                for r in body["role_profiles"])
     assert "growth engineer" in body["growth_engineering"]
-    assert [item["name"] for item in body["scorecard"]] == [
-        "Company stage", "Engineering team size", "Product complexity", "Business model", "Hiring priorities",
-        "Customer access"]
-    assert body["scorecard"][-1]["rating"] == "mixed" and "not given" in body["scorecard"][-1]["note"]
+    assert [item["factor"] for item in body["scorecard"]] == [f["factor"] for f in body["factors"]]
+    assert "customer_access" not in [item["factor"] for item in body["scorecard"]]  # not given, so not rated
     assert {item["rating"] for item in body["scorecard"]} <= {"definitely_not", "no", "mixed", "yes", "strong_yes"}
     assert len(body["note_text"]) <= 2000 and body["note_text"].startswith("hiremix recommendation for Streamly")
 

@@ -5,8 +5,9 @@ from sqlalchemy import func, select
 from service.orm import RecommendationRecord, WeightProfileRecord
 from tests.api.conftest import VALID, problem
 
-BALANCED = {"stage": "growth", "team_size": 300, "product_complexity": "medium",
-            "business_model": "consumer_subscription", "priorities": ["ship_fast", "innovation"]}
+# A large consumer company that wants speed: a 47% share under model 2, so both.
+BALANCED = {"stage": "public", "team_size": 5000, "product_complexity": "high",
+            "business_model": "consumer", "priorities": ["ship_fast", "innovation"]}
 PUBLIC = {"stage": "public", "team_size": 800, "product_complexity": "very_high",
           "business_model": "enterprise_platform"}
 LEAN_PRODUCT = {"thresholds": {"lower": 0.3, "upper": 0.45}}  # a 49% share now means product engineers
@@ -90,7 +91,7 @@ def test_bad_drafts_and_profiles_are_422_naming_the_field(client):
 
 def test_unknown_weight_profiles_are_422_naming_the_field(client):
     for body, pointer in (({"weight_profile_id": "wp_nope"}, "/weight_profile_id"),
-                          ({"weight_profile_id": "wp_default", "weight_profile_version": 2}, "/weight_profile_version"),
+                          ({"weight_profile_id": "wp_default", "weight_profile_version": 3}, "/weight_profile_version"),
                           ({"weight_profile": {}, "profiles": [{**VALID, "weight_profile_id": "wp_nope"}]},
                            "/profiles/0/weight_profile_id")):
         errors = problem(client.post("/v1/simulations", json=body), 422, "validation_failed")["errors"]
@@ -100,3 +101,16 @@ def test_unknown_weight_profiles_are_422_naming_the_field(client):
 def test_simulating_needs_the_read_scope(anonymous, new_key):
     writer = {"Authorization": f"Bearer {new_key('w', scopes=('recommendations:write',))}"}
     problem(anonymous.post("/v1/simulations", json={"weight_profile": {}}, headers=writer), 403, "insufficient_scope")
+
+
+def test_stored_model_1_decisions_replayed_under_model_2_show_what_the_upgrade_changes(client, create):
+    large = {"stage": "public", "team_size": 5000, "product_complexity": "high", "business_model": "b2b_saas",
+             "priorities": ["ship_fast", "innovation"]}
+    old = create(**large, weight_profile_version=1).get_json()
+    create(weight_profile_version=1)  # seed SaaS: product engineers under either model
+    result = client.post("/v1/simulations", json={"weight_profile_id": "wp_default"}).get_json()
+    assert (result["evaluated"], result["changed"]) == (2, 1)
+    [item] = result["items"]
+    assert item["id"] == old["id"] and item["before"]["model"]["version"] == 1
+    assert (item["before"]["recommendation"], item["after"]["recommendation"]) == ("software_engineers", "both")
+    assert item["after"]["model"]["version"] == 2

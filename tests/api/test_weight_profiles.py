@@ -24,8 +24,11 @@ def test_create_answers_the_complete_profile_as_version_1(client, profile):
     assert profile["weights"]["priorities"] == 1.2 and profile["weights"]["stage"] == 0.9
     assert profile["leans"]["priorities"]["security"] == -1.0 and profile["leans"]["priorities"]["scale"] == -1.0
     assert profile["thresholds"] == {"lower": 0.35, "upper": 0.6}
-    assert set(profile["leans"]["team_size"]) == {"first_hire", "small", "mid", "large", "very_large", "huge"}
-    assert profile["hash"].startswith("sha256:") and profile["combination"] == "logistic-additive-v1"
+    assert "team_size" not in profile["leans"]  # model 2: a curve, not bands
+    assert profile["team_size_curve"] == {"midpoint": 40.0, "steepness": 0.7}
+    assert profile["interactions"] == {"large_team_wants_speed": 0.7, "late_stage_innovation": 0.3}
+    assert profile["hash"].startswith("sha256:") and profile["combination"] == "logistic-additive-v2"
+    assert profile["model_version"] == 2
 
 
 def test_only_the_name_is_required(client):
@@ -131,7 +134,7 @@ def test_a_name_is_required_on_creation_only(client, profile):
 def test_unknown_profiles_and_versions(client, profile):
     for body, pointer in (({"weight_profile_id": "wp_nope"}, "/weight_profile_id"),
                           ({"weight_profile_id": profile["id"], "weight_profile_version": 9}, "/weight_profile_version"),
-                          ({"weight_profile_version": 2}, "/weight_profile_version")):
+                          ({"weight_profile_version": 3}, "/weight_profile_version")):
         for path in ("/v1/recommendations", "/v1/recommendations/preview"):
             errors = problem(client.post(path, json={**VALID, **body}), 422, "validation_failed")["errors"]
             assert (errors[0]["pointer"], errors[0]["code"]) == (pointer, "unknown_weight_profile")
@@ -147,8 +150,13 @@ def test_unknown_profiles_and_versions(client, profile):
 
 def test_the_built_in_profile_is_readable_by_id(client):
     built_in = client.get("/v1/weight-profiles/wp_default").get_json()
-    assert (built_in["id"], built_in["version"], built_in["created_at"]) == ("wp_default", 1, None)
+    assert (built_in["id"], built_in["version"], built_in["created_at"]) == ("wp_default", 2, None)
     assert built_in["hash"] == client.get("/v1/model").get_json()["hash"]
+    first = client.get("/v1/weight-profiles/wp_default/versions/1").get_json()
+    assert (first["version"], first["combination"], first["hash"]) == (
+        1, "logistic-additive-v1", "sha256:e7eeeb22f5abb8733270ba6a71fdaccbefbe59ad58c8fbb11d805e599134793d")
+    listed = client.get("/v1/weight-profiles/wp_default/versions").get_json()["data"]
+    assert [v["version"] for v in listed] == [2, 1]
 
 
 def test_another_tenants_profile_does_not_exist_for_you(anonymous, new_key, profile):
@@ -216,3 +224,54 @@ def test_stored_versions_survive_new_values_in_the_model(client, profile, monkey
     used = client.post("/v1/recommendations/preview", json={**VALID, "business_model": "b2b_saas",
                                                              "weight_profile_id": profile["id"]})
     assert used.status_code == 200 and used.get_json()["model"]["version"] == 1
+
+
+def test_a_model_1_profile_keeps_deciding_with_model_1_until_its_owner_moves_it(client):
+    made = client.post("/v1/weight-profiles", json={"name": "Old ways", "model_version": 1,
+                                                    "leans": {"priorities": {"security": -1.0},
+                                                              "team_size": {"huge": -0.8}}}).get_json()
+    assert (made["model_version"], made["combination"], made["interactions"]) == (1, "logistic-additive-v1", None)
+    path = f"/v1/weight-profiles/{made['id']}/versions"
+    profile = {**VALID, "team_size": 5000, "priorities": ["ship_fast", "innovation"], "weight_profile_id": made["id"]}
+    before = client.post("/v1/recommendations/preview", json=profile).get_json()
+    assert "interactions" not in before  # model 1 answers
+    same_model = client.post(path, json={"thresholds": {"upper": 0.65}}).get_json()
+    assert same_model["model_version"] == 1  # a new version keeps its profile's model unless asked
+    moved = client.post(path, json={"model_version": 2}).get_json()
+    assert (moved["version"], moved["model_version"], moved["combination"]) == (3, 2, "logistic-additive-v2")
+    assert moved["leans"]["priorities"]["security"] == -1.0 and moved["leans"]["priorities"]["growth"] == 0.0
+    assert moved["thresholds"]["upper"] == 0.65 and "team_size" not in moved["leans"]
+    after = client.post("/v1/recommendations/preview", json=profile).get_json()
+    assert after["model"]["version"] == 3 and "interactions" in after  # a model 2 answer
+    pinned = client.post("/v1/recommendations/preview", json={**profile, "weight_profile_version": 1}).get_json()
+    assert pinned["model"]["hash"] == made["hash"] and "interactions" not in pinned
+    back = problem(client.post(path, json={"model_version": 1}), 422, "validation_failed")
+    assert back["errors"][0]["pointer"] == "/model_version"
+
+
+@pytest.mark.parametrize(("body", "pointer", "code"), [
+    ({"name": "x", "model_version": 1, "interactions": {"large_team_wants_speed": 1}}, "/interactions",
+     "not_applicable"),
+    ({"name": "x", "model_version": 1, "team_size_curve": {"midpoint": 10}}, "/team_size_curve", "not_applicable"),
+    ({"name": "x", "leans": {"team_size": {"small": 0.5}}}, "/leans/team_size", "not_applicable"),
+    ({"name": "x", "interactions": {"nope": 1}}, "/interactions/nope", "unknown_field"),
+    ({"name": "x", "interactions": {"large_team_wants_speed": -1}}, "/interactions/large_team_wants_speed",
+     "out_of_range"),
+    ({"name": "x", "team_size_curve": {"midpoint": 0}}, "/team_size_curve/midpoint", "out_of_range"),
+    ({"name": "x", "team_size_curve": {"steepness": 9}}, "/team_size_curve/steepness", "out_of_range"),
+    ({"name": "x", "model_version": 3}, "/model_version", "invalid_choice"),
+])
+def test_model_2_parts_are_validated_naming_the_field(client, body, pointer, code):
+    errors = problem(client.post("/v1/weight-profiles", json=body), 422, "validation_failed")["errors"]
+    assert (errors[0]["pointer"], errors[0]["code"]) == (pointer, code)
+
+
+def test_tuning_model_2_interactions_and_curve_changes_the_answer(client):
+    profile = {**VALID, "stage": "public", "team_size": 5000, "product_complexity": "high",
+               "business_model": "consumer", "priorities": ["ship_fast", "innovation"]}
+    built_in = client.post("/v1/recommendations/preview", json=profile).get_json()
+    tuned = client.post("/v1/weight-profiles", json={"name": "No interactions", "interactions": {
+        "large_team_wants_speed": 0, "late_stage_innovation": 0}, "team_size_curve": {"midpoint": 20}}).get_json()
+    answer = client.post("/v1/recommendations/preview", json={**profile, "weight_profile_id": tuned["id"]}).get_json()
+    assert built_in["recommendation"] == "both" and answer["recommendation"] == "software_engineers"
+    assert tuned["team_size_curve"] == {"midpoint": 20.0, "steepness": 0.7}

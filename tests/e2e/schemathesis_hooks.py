@@ -1,4 +1,4 @@
-"""Schemathesis hooks (loaded through SCHEMATHESIS_HOOKS) for the contract fuzzing run: the five rules
+"""Schemathesis hooks (loaded through SCHEMATHESIS_HOOKS) for the contract fuzzing run: the six rules
 a JSON Schema cannot state, applied just before each request is sent (each explained below).
 
 Idempotency-Key: clients must send a new key for each new request, and the API
@@ -34,6 +34,20 @@ def before_call(context, case, kwargs):
         case.body = _as_batch(case.body)
     if case.path == "/v1/recommendations/batch" and isinstance(case.body, dict):
         _within_error_budget(case.body)
+    if case.path.endswith("/versions") and case.method.upper() == "POST" and isinstance(case.body, dict):
+        _without_model_parts(case.body)
+
+
+# A new version keeps its profile's model unless model_version says otherwise, and what fits depends on
+# that model (interactions and a curve on model 2, team-size band leans on model 1; no way back from 2),
+# which only the stored profile knows. So a new version's body loses the model-specific parts before it
+# is sent; tests/api covers each of those rules.
+def _without_model_parts(body: dict) -> None:
+    for name in ("model_version", "interactions", "team_size_curve"):
+        body.pop(name, None)
+    leans = body.get("leans")
+    if isinstance(leans, dict):
+        leans.pop("team_size", None)
 
 
 # A batch whose items hold more than 50 errors in all is refused whole (the error budget): a count

@@ -31,7 +31,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # As root, in a sandbox with no network but the registries: no sandbox, no background traffic.
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
-PROFILE = {"stage": "growth", "team_size": 300, "product_complexity": "medium",
+PROFILE = {"stage": "growth", "team_size": 300, "product_complexity": "high",
            "business_model": "consumer_subscription", "priorities": ["ship_fast", "innovation", "growth"],
            "planned_hires": 6, "company_name": "Acme Analytics", "external_id": "REQ-1042"}
 
@@ -157,8 +157,11 @@ def test_a_stored_recommendation_reads_as_a_printable_page(browser, server, env)
     assert page.locator("#verdict").inner_text() == VERDICTS[stored["recommendation"]]
     share = round(stored["scores"]["product_engineers"] * 100)
     assert page.locator(".split .product").inner_text() == f"{share}% product"
-    assert page.locator("#contributions tr").count() == len(stored["factors"])
+    assert page.locator("#contributions tr").count() == len(stored["factors"]) + len(stored["interactions"])
+    assert page.locator("#contributions tr.interaction").count() == len(stored["interactions"]) > 0
     assert page.locator("#what-would-change li").count() == len(stored["what_would_change"])
+    assert page.locator("#what-would-change-note").inner_text() == stored["what_would_change_note"]
+    assert page.locator("#confidence").inner_text().startswith(f"Confidence {stored['confidence'] * 100:.0f}%: how sure")
     assert page.locator(".role h3").all_inner_texts() == [role["title"] for role in stored["role_profiles"]]
     assert "Acme Analytics" in page.title()
     screenshot(page, "result-page.png")

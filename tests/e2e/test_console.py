@@ -67,7 +67,7 @@ def test_a_wrong_key_exits_1_saying_it_was_refused(server):
 def test_a_value_the_server_refuses_is_reported_as_the_option(server):
     result = hiremix(*PROFILE, "--team-size", "-3", "--api", server.base, "--key", server.key)
     assert result.returncode == 1
-    assert "--team-size: Must be between 0 and 1000000." in result.stderr.splitlines()
+    assert "--team-size: Must be between 0 and 1,000,000." in result.stderr.splitlines()
 
 
 def test_an_unreachable_server_exits_1_in_one_line():

@@ -87,3 +87,31 @@ def test_keys_with_the_old_default_scopes_gain_the_weight_profile_scopes(tmp_pat
     assert scopes["key_default"].split() == list(keys.DEFAULT_SCOPES)
     assert scopes["key_reader"] == "recommendations:read"
     engine.dispose()
+
+
+def test_weight_profile_versions_made_before_model_2_keep_deciding_with_model_1(tmp_path):
+    import json
+
+    from service import weight_profiles
+    from service.db import make_sessions
+    from service.engine.weights import MODEL_V1, derive
+
+    url = f"sqlite:///{tmp_path / 'models.db'}"
+    config = alembic_config(url)
+    command.upgrade(config, "0003")
+    engine = make_engine(url)
+    old = derive(MODEL_V1, id="wp_old", version=1, leans={"priorities": {"security": -1.0}})
+    canonical = old.canonical()
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO tenants (id, name, created_at) VALUES ('ten_a', 'a', '2026-11-01')"))
+        connection.execute(text("INSERT INTO weight_profiles (id, tenant_id, created_at, latest_version) VALUES "
+                                "('wp_old', 'ten_a', '2026-11-01', 1)"))
+        connection.execute(text(
+            "INSERT INTO weight_profile_versions (weight_profile_id, version, name, created_at, weights, leans, "
+            "threshold_lower, threshold_upper, hash) VALUES ('wp_old', 1, 'old', '2026-11-01', :weights, :leans, "
+            "0.4, 0.6, :hash)"), {"weights": json.dumps(canonical["weights"]), "leans": json.dumps(canonical["leans"]),
+                                   "hash": old.hash})
+    command.upgrade(config, "head")
+    resolved = weight_profiles.resolve("wp_old", None, "ten_a", make_sessions(engine))
+    assert (resolved.model_version, resolved.hash) == (1, old.hash)
+    engine.dispose()

@@ -126,7 +126,7 @@ def test_service_create_stores_profile_model_and_body(sessions):
     with sessions() as session:
         stored = session.get(RecommendationRecord, created.id)
     assert stored.document == created.body
-    assert stored.external_id == "REQ-9" and stored.model_version == 1 and stored.model_hash.startswith("sha256:")
+    assert stored.external_id == "REQ-9" and stored.model_version == 2 and stored.model_hash.startswith("sha256:")
     assert stored.profile["team_size"] == 3 and stored.profile["weight_profile_id"] == "wp_default"
 
 

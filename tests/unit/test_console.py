@@ -116,7 +116,7 @@ def test_a_missing_required_option_exits_2(capsys):
 def test_an_out_of_range_value_is_reported_as_the_option(capsys):
     status, out, err = run(capsys, *SEED, "--team-size", "-3")
     assert status == 2
-    assert "--team-size: Must be between 0 and 1000000." in err.splitlines()
+    assert "--team-size: Must be between 0 and 1,000,000." in err.splitlines()
     assert out == ""
 
 
@@ -126,7 +126,7 @@ def test_every_invalid_field_is_reported(capsys):
     assert status == 2
     lines = err.splitlines()
     assert "--priority: 'growth' is given more than once." in lines
-    assert "--planned-hires: Must be between 1 and 10000." in lines
+    assert "--planned-hires: Must be between 1 and 10,000." in lines
     assert "--company-name: Must contain more than white space." in lines
 
 

@@ -1,11 +1,12 @@
-"""what_would_change: every entry is true, nearest per factor, smallest change first."""
+"""Model 1's what_would_change: every entry is true, nearest per factor, smallest change first."""
 
 import dataclasses
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.engine import DEFAULT_WEIGHT_PROFILE, CompanyProfile, evaluate
+from service.engine import CompanyProfile, evaluate
+from service.engine.weights import MODEL_V1 as DEFAULT_WEIGHT_PROFILE
 from service.engine.catalogue import TEAM_SIZE_BANDS, team_size_band
 from service.engine.counterfactuals import _alternatives, what_would_change
 from service.engine.weights import derive

@@ -1,4 +1,6 @@
-"""The evaluation: scores, decision, confidence, contributions, determinism."""
+"""Model 1 (wp_default version 1), pinned: scores, decision, confidence, contributions, determinism.
+
+Model 1 answers must stay exactly as they were; model 2 has tests/unit/test_model_v2.py."""
 
 import json
 import math
@@ -9,9 +11,15 @@ from dataclasses import asdict, replace
 import pytest
 from hypothesis import given
 
-from service.engine import DEFAULT_WEIGHT_PROFILE, CompanyProfile, Thresholds, WeightProfile, evaluate
+from service.engine import CompanyProfile, Thresholds, WeightProfile
+from service.engine import evaluate as evaluate_with
 from service.engine.model import logistic
+from service.engine.weights import MODEL_V1 as DEFAULT_WEIGHT_PROFILE
 from tests.strategies import profiles
+
+def evaluate(profile, weights=DEFAULT_WEIGHT_PROFILE):
+    return evaluate_with(profile, weights)
+
 
 SEED_SAAS = CompanyProfile("seed", 6, "low", "b2b_saas", ("ship_fast",), "direct", 4)
 PUBLIC_PLATFORM = CompanyProfile("public", 800, "very_high", "enterprise_platform", ("scale", "security"), "none")

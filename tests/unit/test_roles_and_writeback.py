@@ -72,7 +72,7 @@ def test_the_note_is_plain_text_within_2000_characters(profile, long_name):
         assert len(text) <= NOTE_LIMIT
         ours = text.replace(named.company_name or "", "")  # markup-free apart from what the caller sent
         assert "<" not in ours and "**" not in ours and "#" not in ours
-        assert text.startswith("hiremix recommendation") and "Model: wp_default v1" in text
+        assert text.startswith("hiremix recommendation") and "Model: wp_default v2" in text
 
 
 def test_the_note_carries_recommendation_headcount_and_reasons():

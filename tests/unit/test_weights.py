@@ -5,7 +5,8 @@ from dataclasses import replace
 
 import pytest
 
-from service.engine import DEFAULT_WEIGHT_PROFILE, Thresholds, WeightProfile
+from service.engine import Thresholds, WeightProfile
+from service.engine.weights import MODEL_V1 as DEFAULT_WEIGHT_PROFILE  # model 1 stays exactly as it was
 from service.engine.card import model_card
 from service.engine.catalogue import (
     BUSINESS_MODELS,
