@@ -25,7 +25,16 @@ from service.engine.catalogue import (
     TEAM_SIZE_MAX,
     team_size_band,
 )
-from service.engine.model import CompanyProfile, FactorInput, Scoring, factor_term, scoring
+from service.engine.model import (
+    _READ_BY_INTERACTIONS,
+    PRODUCT,
+    SOFTWARE,
+    CompanyProfile,
+    FactorInput,
+    Scoring,
+    factor_term,
+    scoring,
+)
 from service.engine.weights import WeightProfile
 
 _ORDERED = {"stage": STAGES, "product_complexity": PRODUCT_COMPLEXITIES, "customer_access": CUSTOMER_ACCESS}
@@ -134,42 +143,47 @@ def what_would_change_v2(profile: CompanyProfile, weights: WeightProfile) -> tup
     """The nearest single change per factor (as model 1), and, only when there is none, the nearest change
     of two factors."""
     table = scoring(weights)
-    today = table.log_odds(profile)
+    today_values = {factor: getattr(profile, factor) for factor in _FACTOR_ORDER}
+    changed = table.changed_log_odds(today_values)
+    today = changed({})
     current = table.recommendation(today)
     nearest = []
+    need = table.margin(today, current)
+    slack = _slack(table, profile, current)
     for factor in _FACTOR_ORDER:
-        for steps, value in _candidates_v2(table, profile, factor, current):
-            changed = replace(profile, **{factor: value})
-            moved = table.log_odds(changed)
+        if factor != "team_size" and _reach(table, today_values, factor, current) + (
+                slack if factor in _READ_BY_INTERACTIONS else 0.0) < need:
+            continue  # no value of this factor moves the log-odds as far as the nearest threshold
+        for steps, value in _candidates_v2(table, changed, today_values, factor, current):
+            moved = changed({factor: value})
             outcome = table.recommendation(moved)
             if outcome != current:
-                nearest.append(Change(factor, getattr(profile, factor), getattr(changed, factor), outcome, steps,
-                                      abs(moved - today)))
+                nearest.append(Change(factor, today_values[factor], value, outcome, steps, abs(moved - today)))
                 break
     singles = tuple(sorted(nearest, key=lambda c: (c.steps, c.shift, _FACTOR_ORDER.index(c.factor))))
-    return singles, (None if singles else _nearest_pair(table, profile, today, current))
+    return singles, (None if singles else _nearest_pair(table, changed, today_values, today, current, slack))
 
 
-def _candidates_v2(table: Scoring, profile: CompanyProfile, factor: str, current: str):
+def _candidates_v2(table: Scoring, changed, values: dict, factor: str, current: str):
     """(steps, value) of each alternative, nearest first; for team size, the nearest sizes that flip, if any."""
     if factor != "team_size":
-        ranked = sorted(_other_values(factor, getattr(profile, factor)), key=itemgetter(1))
+        ranked = sorted(_other_values(factor, values[factor]), key=itemgetter(1))
         return [(steps, value) for value, steps in ranked]
     found = []
     for limit in (0, TEAM_SIZE_MAX):
-        size = _flip_size(table, profile, current, limit)
+        size = _flip_size(table, changed, values, current, limit)
         if size is not None:
             found.append((1, size))
-    return sorted(found, key=lambda pair: abs(pair[1] - profile.team_size))
+    return sorted(found, key=lambda pair: abs(pair[1] - values["team_size"]))
 
 
-def _flip_size(table: Scoring, profile: CompanyProfile, current: str, limit: int) -> int | None:
+def _flip_size(table: Scoring, changed, values: dict, current: str, limit: int) -> int | None:
     """The team size nearest today's, toward `limit`, at which the recommendation changes (the share moves
     monotonically with team size, so a bisection finds it); None when even `limit` does not change it."""
     def flips(size: int) -> bool:
-        return table.recommendation(table.log_odds(replace(profile, team_size=size))) != current
+        return table.recommendation(changed({"team_size": size})) != current
 
-    here = profile.team_size
+    here = values["team_size"]
     if here == limit or not flips(limit):
         return None
     near, far = here, limit  # near never flips, far does
@@ -182,31 +196,73 @@ def _flip_size(table: Scoring, profile: CompanyProfile, current: str, limit: int
 _PAIR_TEAM_SIZES = (0, 10, 50, 250, 1000, TEAM_SIZE_MAX)
 
 
-def _nearest_pair(table: Scoring, profile: CompanyProfile, today: float, current: str) -> PairChange | None:
+def _slack(table: Scoring, profile: CompanyProfile, current: str) -> float:
+    """How much more than their factors' own terms a change to team size, stage or priorities can move the
+    log-odds the way the nearest threshold lies, through the interactions: up to every interaction's whole
+    weight toward product engineers, but toward software engineers only what they add today (the cap
+    never lets them push the other way)."""
+    if not table.v2:
+        return 0.0
+    factors_sum = math.fsum(table.exact_terms(profile).values())
+    today_interactions, _at_middle = table.interaction_terms(profile, factors_sum)  # none unless below 0
+    adding = math.fsum(table.weights.interactions.values())
+    losing = math.fsum(exact for _name, _strength, exact in today_interactions)
+    return {PRODUCT: losing, SOFTWARE: adding}.get(current, max(adding, losing))
+
+
+def _reach(table: Scoring, values: dict, factor: str, current: str) -> float:
+    """How far any other value of `factor` moves its own term the way the nearest threshold lies."""
+    sign = {PRODUCT: -1.0, SOFTWARE: 1.0}.get(current)
+    now = table.exact_term(factor, values[factor]) or 0.0
+    moves = [(table.exact_term(factor, value) or 0.0) - now for value, _steps in _other_values(factor, values[factor])]
+    return max((abs(move) if sign is None else sign * move for move in moves), default=0.0)
+
+
+def _nearest_pair(table: Scoring, changed, values: dict, today: float, current: str,
+                  slack: float) -> PairChange | None:
+    """The change of two factors that flips the recommendation with the fewest steps (then the smallest
+    shift). A pair that cannot move the log-odds as far as the nearest threshold, in the direction that
+    threshold lies, is not tried: its factors' largest moves that way, plus every interaction's whole weight
+    when it touches what the interactions read (team size, stage, priorities), fall short."""
+    need = table.margin(today, current)
+    sign = {PRODUCT: -1.0, SOFTWARE: 1.0}.get(current)  # which way the log-odds must move; both: either way
+    options = {factor: _pair_values(values, factor) for factor in _FACTOR_ORDER}
+    moves = {}  # factor -> [(steps, value, how far it moves the factor's own term the way that counts)]
+    for factor, found in options.items():
+        now = table.exact_term(factor, values[factor]) or 0.0
+        moved = [(steps, value, (table.exact_term(factor, value) or 0.0) - now) for steps, value in found]
+        moves[factor] = [(steps, value, abs(move) if sign is None else sign * move) for steps, value, move in moved]
+    reach = {factor: max((move for _s, _v, move in found), default=0.0) for factor, found in moves.items()}
     best = None
     for first_index, first in enumerate(_FACTOR_ORDER):
         for second in _FACTOR_ORDER[first_index + 1:]:
-            for steps_a, value_a in _pair_values(profile, first):
-                for steps_b, value_b in _pair_values(profile, second):
-                    changed = replace(profile, **{first: value_a, second: value_b})
-                    moved = table.log_odds(changed)
+            extra = slack if {first, second} & _READ_BY_INTERACTIONS else 0.0
+            if reach[first] + reach[second] + extra < need:
+                continue
+            for steps_a, value_a, move_a in moves[first]:
+                if move_a + reach[second] + extra < need:
+                    continue
+                for steps_b, value_b, move_b in moves[second]:
+                    if move_a + move_b + extra < need:
+                        continue
+                    moved = changed({first: value_a, second: value_b})
                     outcome = table.recommendation(moved)
                     if outcome == current:
                         continue
                     key = (steps_a + steps_b, abs(moved - today))
                     if best is None or key < best[0]:
-                        best = (key, PairChange(
-                            (Change(first, getattr(profile, first), getattr(changed, first), outcome, steps_a,
-                                    abs(moved - today)),
-                             Change(second, getattr(profile, second), getattr(changed, second), outcome, steps_b,
-                                    abs(moved - today))), outcome))
+                        shift = abs(moved - today)
+                        best = (key, PairChange((Change(first, values[first], value_a, outcome, steps_a, shift),
+                                                 Change(second, values[second], value_b, outcome, steps_b, shift)),
+                                                outcome))
     return None if best is None else best[1]
 
 
-def _pair_values(profile: CompanyProfile, factor: str):
+
+def _pair_values(values: dict, factor: str):
     if factor == "team_size":
-        return [(1, size) for size in _PAIR_TEAM_SIZES if size != profile.team_size]
-    return [(steps, value) for value, steps in _other_values(factor, getattr(profile, factor))]
+        return [(1, size) for size in _PAIR_TEAM_SIZES if size != values["team_size"]]
+    return [(steps, value) for value, steps in _other_values(factor, values[factor])]
 
 
 def change_note(singles: tuple[Change, ...], pair: PairChange | None) -> str:

@@ -140,9 +140,9 @@ def evaluate(profile: CompanyProfile, weights: WeightProfile = DEFAULT_WEIGHT_PR
     """Score a profile: the recommendation, its confidence and every contribution."""
     table = scoring(weights)
     contributions, exact_terms = table.contributions(profile)
-    interactions = table.interactions(profile, math.fsum(exact_terms))
+    interactions, at_middle = table.interactions(profile, math.fsum(exact_terms))
     # decide on exact values, show rounded ones
-    log_odds = math.fsum(exact_terms + [exact for _shown, exact in interactions])
+    log_odds = 0.0 if at_middle else math.fsum(exact_terms + [exact for _shown, exact in interactions])
     share = logistic(log_odds)
     recommendation = table.decide(share)
     headcount = None
@@ -273,40 +273,69 @@ class Scoring:
 
     def log_odds(self, profile: CompanyProfile) -> float:
         """The exact log-odds sum of a profile: its factors' terms and, under model 2, its interactions'."""
-        terms = list(self.exact_terms(profile).values())
-        if self.v2:
-            terms.extend(exact for _interaction, _strength, exact in self.interaction_terms(profile, math.fsum(terms)))
-        return math.fsum(terms)
+        return self.log_odds_of({name: getattr(profile, name) for name in FACTOR_ORDER})
 
-    def interaction_terms(self, profile: CompanyProfile, factors_sum: float) -> list[tuple[str, float, float]]:
+    def log_odds_of(self, values: dict) -> float:
+        """log_odds() of a profile given as {factor: value} (priorities in canonical order): what the
+        counterfactuals add up for each alternative without building a profile for it."""
+        return self.changed_log_odds(values)({})
+
+    def changed_log_odds(self, values: dict):
+        """A function of {factor: other value} giving log_odds_of(values with those changed): the terms of
+        the factors left as they are are worked out once, so trying many alternatives costs little."""
+        today = {name: self.exact_term(name, values[name]) for name in FACTOR_ORDER}
+        interactions_today = self._full_interactions(values["team_size"], values["stage"], values["priorities"]) \
+            if self.v2 else []
+
+        def log_odds(changes: dict) -> float:
+            terms = [self.exact_term(name, changes[name]) if name in changes else today[name] for name in FACTOR_ORDER]
+            terms = [term for term in terms if term is not None]
+            if self.v2:
+                full = interactions_today
+                if changes.keys() & _READ_BY_INTERACTIONS:
+                    now = {**values, **changes}
+                    full = self._full_interactions(now["team_size"], now["stage"], now["priorities"])
+                capped, at_middle = _capped(full, math.fsum(terms))
+                if at_middle:
+                    return 0.0
+                terms.extend(exact for _name, _strength, exact in capped)
+            return math.fsum(terms)
+
+        return log_odds
+
+    def interaction_terms(self, profile: CompanyProfile,
+                          factors_sum: float) -> tuple[list[tuple[str, float, float]], bool]:
         """(interaction, strength, contribution) of each model 2 interaction that holds, in catalogue order.
 
         Interactions bring an answer that leans toward software engineers back toward the middle, never past
         it (E7: the specialists stay important): together they add weight x strength, at most as much as
-        the factors' sum (`factors_sum`) lies below 0, and nothing when it does not.
+        the factors' sum (`factors_sum`) lies below 0, and nothing when it does not. The flag says whether
+        they reach the middle, where the log-odds are exactly 0.
         """
-        full = self._full_interactions(profile) if self.v2 else []
-        wanted = math.fsum(exact for _name, _strength, exact in full)
-        room = max(0.0, -factors_sum)
-        scale = 1.0 if wanted <= room else (room / wanted if wanted > 0 else 0.0)
-        return [(name, strength, exact * scale) for name, strength, exact in full if exact * scale != 0]
+        if not self.v2:
+            return [], False
+        return _capped(self._full_interactions(profile.team_size, profile.stage, profile.priorities), factors_sum)
 
-    def _full_interactions(self, profile: CompanyProfile) -> list[tuple[str, float, float]]:
+    def _full_interactions(self, team_size: int, stage: str, priorities: tuple[str, ...]) -> list[tuple[str, float, float]]:
+        """(interaction, strength, weight x strength) of each interaction that holds, before the cap."""
         weights, found = self.weights.interactions, []
-        wanted = [p for p in SPEED_PRIORITIES if p in profile.priorities]
+        wanted = [p for p in SPEED_PRIORITIES if p in priorities]
         if wanted:
-            largeness = max(0.0, -self.curve.lean(profile.team_size))
+            largeness = max(0.0, -self.curve.lean(team_size))
             strength = (1.0 if len(wanted) == len(SPEED_PRIORITIES) else 0.75) * largeness
             found.append(("large_team_wants_speed", strength, weights["large_team_wants_speed"] * strength))
-        if "innovation" in profile.priorities:
-            lateness = min(1.0, max(0.0, self.weights.leans["stage"][profile.stage] / LATE_STAGE_LEAN))
+        if "innovation" in priorities:
+            lateness = min(1.0, max(0.0, self.weights.leans["stage"][stage] / LATE_STAGE_LEAN))
             found.append(("late_stage_innovation", lateness, weights["late_stage_innovation"] * lateness))
         return [term for term in found if term[1] > 0 and term[2] != 0]
 
-    def interactions(self, profile: CompanyProfile, factors_sum: float) -> list[tuple[InteractionTerm, float]]:
-        """Each interaction that holds, as shown (rounded, with its reason), and its exact value."""
+    def interactions(self, profile: CompanyProfile,
+                     factors_sum: float) -> tuple[list[tuple[InteractionTerm, float]], bool]:
+        """Each interaction that holds, as shown (rounded, with its reason), and its exact value; and whether
+        they reach the middle."""
         shown = []
-        for name, strength, exact in self.interaction_terms(profile, factors_sum):
+        terms, at_middle = self.interaction_terms(profile, factors_sum)
+        for name, strength, exact in terms:
             entry = INTERACTIONS_BY_NAME[name]
             wanted = [narrative.PRIORITY_WORDS[p] for p in SPEED_PRIORITIES if p in profile.priorities]
             reason = entry.reason.format(engineers=narrative.engineers(profile.team_size),
@@ -316,7 +345,7 @@ class Scoring:
             shown.append((InteractionTerm(name, self.weights.interactions[name], round(strength, DIGITS),
                                           round(exact, DIGITS), _direction(exact), reason, entry.evidence,
                                           narrative.INTERACTION_PHRASES[name]), exact))
-        return shown
+        return shown, at_middle
 
     def contributions(self, profile: CompanyProfile) -> tuple[tuple[Contribution, ...], list[float]]:
         """Every factor that counts, in FACTOR_ORDER: the contributions as shown, and their exact values."""
@@ -408,6 +437,19 @@ def _team_size_reason_v2(team_size: int, lean: float, engineers: str) -> str:
         if lean >= bound:
             return text.format(engineers=engineers)
     return TEAM_SIZE_REASONS_V2[-1][2].format(engineers=engineers)
+
+
+_READ_BY_INTERACTIONS = frozenset({"team_size", "stage", "priorities"})
+
+
+def _capped(full: list[tuple[str, float, float]], factors_sum: float) -> tuple[list[tuple[str, float, float]], bool]:
+    """Interactions bring an answer leaning toward software engineers back toward the middle, never past it:
+    scaled down to the room below 0 when they would go further (then the sum is exactly 0: the flag)."""
+    wanted = math.fsum(exact for _name, _strength, exact in full)
+    room = max(0.0, -factors_sum)
+    at_middle = wanted > room > 0
+    scale = room / wanted if at_middle else (1.0 if room > 0 else 0.0)
+    return [(name, strength, exact * scale) for name, strength, exact in full if exact * scale != 0], at_middle
 
 
 def _direction(amount: float) -> str:
