@@ -21,7 +21,8 @@ from schemas.recommendation import RecommendationPreviewSchema
 from service import recommendations
 from service.engine import DEFAULT_WEIGHT_PROFILE, CompanyProfile, evaluate
 from service.engine.catalogue import BUSINESS_MODELS, PRODUCT_COMPLEXITIES, STAGES
-from service.engine.counterfactuals import what_would_change
+from service.engine.counterfactuals import what_would_change, what_would_change_v2
+from service.engine.weights import MODEL_V1
 
 
 def profiles():
@@ -53,13 +54,16 @@ def main() -> None:
         ("baseline: json.dumps(profile)", baseline),
         ("engine: evaluate()", rate(evaluate, companies, seconds)),
         ("engine + document: describe()", rate(recommendations.describe, payloads, seconds)),
-        ("engine: what_would_change()", rate(lambda c: what_would_change(c, DEFAULT_WEIGHT_PROFILE), companies,
-                                             seconds)),
+        ("engine: what would change (model 2)", rate(lambda c: what_would_change_v2(c, DEFAULT_WEIGHT_PROFILE),
+                                                     companies, seconds)),
+        ("model 1: evaluate()", rate(lambda c: evaluate(c, MODEL_V1), companies, seconds)),
+        ("model 1: describe()", rate(lambda p: recommendations.describe(p, MODEL_V1), payloads, seconds)),
+        ("model 1: what_would_change()", rate(lambda c: what_would_change(c, MODEL_V1), companies, seconds)),
         ("document: schema dump only", rate(RecommendationPreviewSchema().dump, documents, seconds)),
     ]
-    print(f"{'what':34} {'per second':>12} {'x baseline':>11}")
+    print(f"{'what':38} {'per second':>12} {'x baseline':>11}")
     for name, value in rows:
-        print(f"{name:34} {value:12,.0f} {value / baseline:11.3f}")
+        print(f"{name:38} {value:12,.0f} {value / baseline:11.3f}")
 
 
 if __name__ == "__main__":
