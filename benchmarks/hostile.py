@@ -81,6 +81,17 @@ def hostile_bodies() -> dict[str, tuple[str, str, bytes]]:
             {"items": [_bad_profile()] * 100}).encode()),
         "batch: 100 items of unknown fields": ("/v1/recommendations/batch", JSON_TYPE, _largest(
             lambda n: {"items": [{f"k{i}": 0 for i in range(n)}] * 100}, BATCH_BODY_MAX)),
+        # Made-up names are echoed in pointers: long ones, and ones JSON escapes to 12 bytes a character.
+        "batch: 50 items, each a long emoji name": ("/v1/recommendations/batch", JSON_TYPE, json.dumps(
+            {"items": [{**VALID, "\U0001f600" * 70 + str(i): 0} for i in range(50)]}).encode()),
+        "batch: 100 items, each a long emoji name": ("/v1/recommendations/batch", JSON_TYPE, json.dumps(
+            {"items": [{**VALID, "\U0001f600" * 70 + str(i): 0} for i in range(100)]}).encode()),
+        "batch: 50 items, each a 64-character name": ("/v1/recommendations/batch", JSON_TYPE, json.dumps(
+            {"items": [{**VALID, "/" * 62 + f"{i:02}": 0} for i in range(50)]}).encode()),
+        "simulation: 200 profiles, long emoji names": ("/v1/simulations", JSON_TYPE, json.dumps(
+            {"weight_profile": {}, "profiles": [{**VALID, "\U0001f600" * 70 + str(i): 0} for i in range(200)]}).encode()),
+        "preview: ten long emoji names": ("/v1/recommendations/preview", JSON_TYPE, json.dumps(
+            {**VALID, **{"\U0001f600" * 100 + str(i): 0 for i in range(10)}}).encode()),
         "batch CSV: 256 KiB header": ("/v1/recommendations/batch", CSV_TYPE, (
             "stage,team_size,product_complexity,business_model," + ",".join(f"c{i}" for i in range(40000))
         )[:BATCH_BODY_MAX - 1].encode() + b"\n"),

@@ -13,12 +13,13 @@ BATCH_MAX = 100
 
 
 class RefusedItem:
-    """A batch item that is not a valid profile, with marshmallow's messages about it."""
+    """A batch item that is not a valid profile, with marshmallow's messages about it, and the item as sent
+    (what an idempotent retry is compared by)."""
 
-    __slots__ = ("messages",)
+    __slots__ = ("messages", "raw")
 
-    def __init__(self, messages):
-        self.messages = messages
+    def __init__(self, messages, raw):
+        self.messages, self.raw = messages, raw
 
 
 class ProfileItem(fields.Raw):
@@ -35,7 +36,7 @@ class ProfileItem(fields.Raw):
         try:
             return self._profile.load(value)
         except ValidationError as error:
-            return RefusedItem(error.messages)
+            return RefusedItem(error.messages, value)
 
 
 class BatchRequestSchema(StrictSchema):

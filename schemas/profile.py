@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import post_load
 
+from service.engine.weights import DEFAULT_WEIGHT_PROFILE_ID
 from service.engine.catalogue import (
     BUSINESS_MODELS,
     CUSTOMER_ACCESS,
@@ -84,7 +85,10 @@ class CompanyProfileSchema(StrictSchema):
     )
 
     @post_load
-    def _null_priorities_mean_none_given(self, data, **kwargs):
-        if data.get("priorities") is None:
-            data["priorities"] = []
+    def _in_canonical_form(self, data, **kwargs):
+        """Null priorities mean none given; priorities in the model's order; no weight profile means the
+        built-in one: so two requests that mean the same are the same (an idempotent retry compares them)."""
+        data["priorities"] = [p for p in PRIORITIES if p in (data.get("priorities") or ())]
+        if data.get("weight_profile_id") is None:
+            data["weight_profile_id"] = DEFAULT_WEIGHT_PROFILE_ID
         return data

@@ -199,6 +199,9 @@ class WeightOverridesSchema(StrictSchema):
 class WeightProfileCreateSchema(WeightOverridesSchema):
     """A new weight profile: the built-in profile with your changes (version 1)."""
 
+    model_version = Integer(validate=one_of((1, 2)), load_default=2, metadata={
+        "description": "The model to build on: 2 (the default) or 1."})
+
     name = String(required=True, validate=text(1, 200), metadata={"example": "Security-first hiring"})
 
 

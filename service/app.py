@@ -66,8 +66,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(docs.bp)
     cli.register(app)
     if settings.proxy_hops:
-        # Behind deploy/nginx.conf.template (or any proxy): believe X-Forwarded-For, -Proto, -Host and -Port
-        # as far as the configured number of hops, never further, so a client cannot claim another address.
+        # Behind deploy/nginx.conf.template (or any proxy): believe X-Forwarded-For, -Proto and -Host as far
+        # as the configured number of hops, never further, so a client cannot claim another address. The
+        # port travels in -Host; an X-Forwarded-Port, which the proxy does not set, is never believed.
         hops = settings.proxy_hops
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=0, x_prefix=0)
     return app

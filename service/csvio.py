@@ -90,10 +90,12 @@ def read_profiles(text: str, most: int) -> list[dict | InvalidInput]:
 
 def _profile(header: list[str], row: list[str]) -> dict | InvalidInput:
     if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
-        return InvalidInput(
+        refused = InvalidInput(
             f"The row has {len(row)} cells but the header names {len(header)} columns.",
             errors=[field_error("", "invalid_length", f"Give at most {len(header)} cells, one per column.")],
         )
+        refused.raw = row  # what an idempotent retry is compared by
+        return refused
     profile: dict = {}
     for name, cell in zip(header, row):
         cell = cell.strip()

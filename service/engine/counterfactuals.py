@@ -205,7 +205,7 @@ def _slack(table: Scoring, profile: CompanyProfile, current: str) -> float:
         return 0.0
     factors_sum = math.fsum(table.exact_terms(profile).values())
     today_interactions, _at_middle = table.interaction_terms(profile, factors_sum)  # none unless below 0
-    adding = math.fsum(table.weights.interactions.values())
+    adding = math.fsum(table.interaction_weights.values())
     losing = math.fsum(exact for _name, _strength, exact in today_interactions)
     return {PRODUCT: losing, SOFTWARE: adding}.get(current, max(adding, losing))
 

@@ -248,6 +248,15 @@ class Scoring:
         self.weights = weights
         self.v2 = weights.combination == COMBINATION_V2
         self.curve = weights.team_size_curve
+        # An interaction never weighs more than the factor it grows with (for the late stage, what the
+        # stage's lean can take back), so a larger team or a later stage never raises the share, whatever
+        # the weights a profile sets: a heavier one counts as that much.
+        self.interaction_weights = {} if not self.v2 else {
+            "large_team_wants_speed": min(weights.interactions["large_team_wants_speed"],
+                                          weights.weights["team_size"]),
+            "late_stage_innovation": min(weights.interactions["late_stage_innovation"],
+                                         -LATE_STAGE_LEAN * weights.weights["stage"]),
+        }
         self.lower, self.upper = weights.thresholds.lower, weights.thresholds.upper
         self.model = ModelRef(weights.id, weights.version, weights.hash)
         self._logits = (_logit(self.lower), _logit(self.upper))
@@ -318,7 +327,7 @@ class Scoring:
 
     def _full_interactions(self, team_size: int, stage: str, priorities: tuple[str, ...]) -> list[tuple[str, float, float]]:
         """(interaction, strength, weight x strength) of each interaction that holds, before the cap."""
-        weights, found = self.weights.interactions, []
+        weights, found = self.interaction_weights, []
         wanted = [p for p in SPEED_PRIORITIES if p in priorities]
         if wanted:
             largeness = max(0.0, -self.curve.lean(team_size))
@@ -342,7 +351,7 @@ class Scoring:
                                          priorities=narrative.joined(wanted))
             if _direction(exact) != PRODUCT:  # a weight profile turned it around
                 reason = narrative.tuned_reason(narrative.INTERACTION_PHRASES[name], _direction(exact))
-            shown.append((InteractionTerm(name, self.weights.interactions[name], round(strength, DIGITS),
+            shown.append((InteractionTerm(name, self.interaction_weights[name], round(strength, DIGITS),
                                           round(exact, DIGITS), _direction(exact), reason, entry.evidence,
                                           narrative.INTERACTION_PHRASES[name]), exact))
         return shown, at_middle

@@ -117,7 +117,7 @@ def summary_v2(profile, recommendation: str, share: float, contributions, intera
     pulls = _pulls(contributions, interactions)
     sentences = [_verdict(profile, recommendation, share), _reasons_v2(recommendation, pulls)]
     if headcount is not None:
-        sentences.append(_split_v2(headcount, share, pulls))
+        sentences.append(_split_v2(headcount, share, pulls, recommendation))
     return " ".join(sentences)
 
 
@@ -140,7 +140,7 @@ def _reasons_v2(recommendation: str, pulls: list[tuple[str, float]]) -> str:
     if recommendation == "both":
         if pro and con:
             return (f"{_capitalised(pro[0])} pulls toward product engineers, while {con[0]} pulls toward "
-                    "software engineers, so the hires should include both kinds.")
+                    "software engineers, so the team should include both kinds.")
         if pro or con:
             side, other = ("product", "software") if pro else ("software", "product")
             return (f"{_capitalised((pro or con)[0])} pulls toward {side} engineers, but not far enough to rule out "
@@ -154,11 +154,15 @@ def _reasons_v2(recommendation: str, pulls: list[tuple[str, float]]) -> str:
     return sentence + "."
 
 
-def _split_v2(headcount, share: float, pulls: list[tuple[str, float]]) -> str:
+def _split_v2(headcount, share: float, pulls: list[tuple[str, float]], recommendation: str) -> str:
     product, software = headcount.product_engineers, headcount.software_engineers
     total = product + software
     if software == 0 or product == 0:
         role = "product" if software == 0 else "software"
+        other = "software" if software == 0 else "product"
+        if total == 1 and recommendation == "both":
+            return (f"The one planned hire should be a {role} engineer, the kind the share leans toward; the next "
+                    f"should be a {other} engineer.")
         if total == 1:
             return f"The planned hire should be a {role} engineer."
         if total == 2:

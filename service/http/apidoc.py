@@ -257,9 +257,16 @@ def _flatten(node, path):
 
 
 def _escape(part: str) -> str:
-    if len(part) > _POINTER_PART_MAX:
-        part = part[:_POINTER_PART_MAX] + "\u2026"
-    return part.replace("~", "~0").replace("/", "~1")
+    return shown_name(part).replace("~", "~0").replace("/", "~1")
+
+
+def shown_name(name: str) -> str:
+    """A name the caller made up, as far as it is echoed: at most 64 characters, and at most 64 bytes once
+    JSON has escaped it (an emoji is 12), then an ellipsis."""
+    cut = name[:_POINTER_PART_MAX]
+    while len(json.dumps(cut)) - 2 > _POINTER_PART_MAX:
+        cut = cut[:-1]
+    return name if cut == name else cut + "\u2026"
 
 
 class _NotPlainJson(ValueError):
@@ -271,8 +278,7 @@ def unique_keys(pairs):
     if len(result) != len(pairs):  # rare: only then look for the repeated key
         seen = set()
         repeated = next(key for key, _ in pairs if key in seen or seen.add(key))
-        shown = repeated if len(repeated) <= _POINTER_PART_MAX else repeated[:_POINTER_PART_MAX] + "\u2026"
-        raise _NotPlainJson(f"The JSON object has the key '{shown}' more than once.")
+        raise _NotPlainJson(f"The JSON object has the key '{shown_name(repeated)}' more than once.")
     return result
 
 

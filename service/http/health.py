@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, request
 from sqlalchemy import text
 
 from service.errors import HiremixError, NotFound
+from service.http.limits import TooManyRefusals
 
 from service.http.apidoc import json_response, problems, response
 from service.http.metrics import exposition
@@ -53,10 +54,16 @@ def metrics() -> Response:
     `Authorization: Bearer <token>`; in production (HIREMIX_ENV=production) there are
     no metrics without a token (404).
     """
-    settings = current_app.extensions["hiremix"].settings
+    runtime = current_app.extensions["hiremix"]
+    settings = runtime.settings
     if settings.metrics_token:
         scheme, _, given = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), settings.metrics_token.encode()):
+            address = request.remote_addr or "-"
+            wait = runtime.refusals.seconds_to_wait(address)  # guessing the token counts like guessing a key
+            if wait is not None:
+                raise TooManyRefusals(wait)
+            runtime.refusals.count(address)
             raise MetricsToken()
     elif settings.production:
         raise NotFound("Metrics are off: set HIREMIX_METRICS_TOKEN to serve them in production.")

@@ -80,8 +80,6 @@ def _plain(value):
         return sorted(value)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
-    # an item of a batch refused on its own: its errors say what it was
-    messages = getattr(value, "messages", None) or getattr(value, "errors", None)
-    if messages is not None:
-        return {"refused": messages}
+    if hasattr(value, "raw"):  # an item of a batch refused on its own: compared as it was sent
+        return {"refused": value.raw}
     raise TypeError(f"cannot compare a {type(value).__name__} in an idempotent request")

@@ -218,7 +218,8 @@ def _operation(rule, view, contract: dict) -> dict:
         limit = contract["body_max"] // 1024
         operation["requestBody"] = {"required": True, "content": content,
                                     "description": f"At most {limit} KiB: a larger body is refused with 413 before "
-                                                   "it is read. Validation stops once 50 errors are found."}
+                                                   "it is read. A 422 lists at most 50 errors (`errors_omitted` "
+                                                   "counts those found beyond them)."}
     scope = contract.get("scope")
     extra = set()
     operation["security"] = []  # no key needed, unless a scope says otherwise

@@ -97,6 +97,14 @@ def test_metrics_with_a_token_need_it(database_url):
     assert answer.status_code == 200 and b"hiremix_http_requests_total" in answer.data
 
 
+def test_guessing_the_metrics_token_is_rate_limited_per_address(database_url):
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "HIREMIX_METRICS_TOKEN": "s3cret-scrape",
+                      "HIREMIX_AUTH_FAILURE_LIMIT": "2/minute"})
+    client = app.test_client()
+    wrong = {"Authorization": "Bearer guess"}
+    assert [client.get("/metrics", headers=wrong).status_code for _ in range(3)] == [401, 401, 429]
+
+
 def test_production_serves_no_metrics_without_a_token(database_url):
     app = create_app({"DATABASE_URL": database_url, "TESTING": True, "HIREMIX_ENV": "production"})
     response = app.test_client().get("/metrics")

@@ -8,7 +8,7 @@ from service import create_app
 from service.config import ConfigurationError
 from tests.conftest import keyed_client
 
-FORWARDED = {"X-Forwarded-Host": "hiremix.example.com", "X-Forwarded-Proto": "https",
+FORWARDED = {"X-Forwarded-Host": "hiremix.example.com", "X-Forwarded-Proto": "https", "X-Forwarded-Port": "6666",
              "X-Forwarded-For": "203.0.113.9, 198.51.100.7"}
 
 

@@ -64,11 +64,38 @@ def test_a_large_organisation_that_wants_speed_gets_both():
 
 
 def test_interactions_hold_only_for_their_combination():
-    small = evaluate(CompanyProfile("seed", 5, "low", "b2b_saas", ("ship_fast", "innovation")))
-    assert [i.interaction for i in small.interactions] == ["large_team_wants_speed"] or small.interactions == ()
-    assert all(i.strength < 0.05 for i in small.interactions)
-    no_wish = evaluate(CompanyProfile("public", 5000, "high", "b2b_saas", ("scale",)))
-    assert no_wish.interactions == ()
+    def strengths(team, priorities, stage="series_b"):
+        result = evaluate(CompanyProfile(stage, team, "very_high", "data_platform", priorities))
+        return {i.interaction: i.strength for i in result.interactions}
+
+    assert strengths(40, ("ship_fast",)) == {}  # at the midpoint team size leans neither way: not large
+    grown = [strengths(n, ("ship_fast",))["large_team_wants_speed"] for n in (100, 1000, 100000)]
+    assert 0 < grown[0] < grown[1] < grown[2] <= 0.75  # grows with size; one wish of two
+    assert strengths(100000, ("ship_fast", "innovation"))["large_team_wants_speed"] > 0.99
+    assert strengths(100000, ("scale",)) == {}  # a large team that does not want speed
+    assert strengths(5, ("innovation",), "public") == {"late_stage_innovation": 1.0}
+    assert strengths(5, ("innovation",), "series_b") == {}
+
+
+def test_interactions_bring_a_software_answer_to_the_middle_and_never_past_it():
+    already_product = evaluate(CompanyProfile("public", 5000, "low", "b2b_saas", ("ship_fast", "innovation"),
+                                              "direct"))
+    assert already_product.interactions == ()  # it leans toward product engineers without them
+    capped = evaluate(CompanyProfile("series_c", 300, "medium", "data_platform", ("ship_fast", "innovation"),
+                                     "direct"))
+    assert capped.log_odds == 0.0 and capped.product_engineer_share == 0.5
+
+
+@given(profiles, st.sampled_from([{"stage": 0.2}, {"team_size": 0.3}, {"stage": 0.1, "team_size": 0.1}]))
+def test_a_tuned_profile_with_light_factors_keeps_the_directions_too(profile, weights):
+    tuned = derive(MODEL_V2, id="wp_t", version=1, weights=weights)
+    sizes = [share(replace(profile, team_size=n), tuned) for n in (0, 40, 100, 1000, 100000)]
+    assert all(later <= earlier + 1e-12 for earlier, later in zip(sizes, sizes[1:]))
+    stages = [share(replace(profile, stage=s), tuned) for s in ("series_b", "series_c", "growth", "public")]
+    assert all(later <= earlier + 1e-12 for earlier, later in zip(stages, stages[1:]))
+    moved = upgrade(derive(MODEL_V1, id="wp_t", version=1, weights=weights), id="wp_t", version=2)
+    stages = [share(replace(profile, stage=s), moved) for s in ("series_b", "series_c", "growth", "public")]
+    assert all(later <= earlier + 1e-12 for earlier, later in zip(stages, stages[1:]))
 
 
 @given(profiles)
@@ -104,7 +131,8 @@ def test_a_role_profile_and_its_scorecard_for_every_role_that_gets_hires(profile
     hired = {role for role, count in ((PE, result.headcount.product_engineers),
                                       (SE, result.headcount.software_engineers)) if count > 0}
     assert {r.role for r in roles} == hired
-    assert roles[0].role == (result.recommendation if result.recommendation in hired else roles[0].role)
+    if result.recommendation in hired:  # the verdict's own role comes first
+        assert roles[0].role == result.recommendation
     for role in roles:
         assert [item.factor for item in role.scorecard] == [f.factor for f in result.factors]
         assert all(item.rating in RATINGS for item in role.scorecard)
@@ -118,18 +146,22 @@ def test_a_role_scorecard_rates_for_its_own_role():
 
 
 @given(profiles)
-def test_no_sentence_gives_a_priority_the_wrong_direction(profile):
+def test_no_sentence_gives_a_pull_the_wrong_direction(profile):
+    """Every phrase the summary says pulls one way (each priority, factor and interaction) pulls that way."""
     result = evaluate(profile)
-    parts = {p.phrase: p.contribution for f in result.factors for p in f.parts}
-    text = result.summary
-    for phrase, amount in parts.items():
-        if f"{phrase} pulls toward product engineers" in text.lower() or \
-                f"{phrase} pulls toward product engineers" in text:
-            assert amount > 0, text
-        if f"{phrase} pulls toward software engineers" in text:
-            assert amount < 0, text
-        if f"while {phrase} pulls the other way" in text:
+    pulls = {p.phrase: p.contribution for f in result.factors for p in f.parts}
+    pulls.update({f.phrase: f.contribution for f in result.factors if not f.parts})
+    pulls.update({i.phrase: i.contribution for i in result.interactions})
+    text = result.summary.lower()
+    for phrase, amount in pulls.items():
+        said = phrase.lower()
+        for match in re.finditer(re.escape(said) + r"(?:, which)? pulls toward (product|software) engineers", text):
+            assert (amount > 0) == (match.group(1) == "product"), (phrase, text)
+        if f"while {said} pulls the other way" in text:
             assert (amount > 0) == (result.recommendation == SE), text
+        supporting = re.search(r"the strongest reasons? (?:is|are) (.*?)(?:, while|\.)", text)
+        if supporting and said in supporting.group(1):
+            assert (amount > 0) == (result.recommendation == PE), text
     # the priorities are never named as one lump any more
     assert not re.search(r"priority on \w+( \w+)?(, \w+)* and \w+ pulls", text)
 
@@ -217,6 +249,13 @@ def test_upgrading_a_model_1_profile_keeps_its_own_choices():
 
 
 def test_headcount_still_splits_by_share():
-    assert split_headcount(100, 0.34) == split_headcount(100, 0.34)
     result = evaluate(CompanyProfile("public", 5000, "high", "consumer", ("innovation", "ship_fast"), None, 10))
+    assert result.headcount == split_headcount(10, result.product_engineer_share)
     assert result.headcount.product_engineers == round(10 * result.product_engineer_share)
+
+
+def test_one_hire_under_a_both_verdict_says_which_comes_first_and_which_next():
+    result = evaluate(CompanyProfile("public", 5000, "high", "consumer", ("innovation", "ship_fast"), None, 1))
+    assert result.recommendation == "both"
+    assert "The one planned hire should be a software engineer" in result.summary
+    assert "the next should be a product engineer" in result.summary
