@@ -246,9 +246,7 @@ class TeamSizeSampleSchema(Schema):
     lean = fields.Float(required=True)
 
 
-class ModelCurveSchema(Schema):
-    midpoint = fields.Float(required=True)
-    steepness = fields.Float(required=True)
+class ModelCurveSchema(TeamSizeCurveSchema):
     formula = fields.String(required=True)
     evidence = fields.List(fields.String(), required=True)
     samples = fields.List(fields.Nested(TeamSizeSampleSchema), required=True)
