@@ -18,8 +18,8 @@ HOW_IT_COMBINES_V2 = (
 )
 RULES = {
     "both": "The verdict is both when the product engineer share lies between the lower and the upper threshold "
-            "(40% and 60% by default): neither kind should then be less than the lower threshold's share of the "
-            "hires. Above the upper threshold the verdict is product engineers, below the lower one software "
+            "(40% and 60% by default; E12: companies with both kinds succeed, and the mix depends on the company): "
+            "neither kind should then be less than the lower threshold's share of the hires. Above the upper threshold the verdict is product engineers, below the lower one software "
             "engineers; the planned hires are split by the share either way, so a verdict of one kind can still "
             "open roles of the other.",
     "margin": "Margin is how far, in log-odds, the answer sits from the nearest threshold: how much the profile "
