@@ -79,6 +79,15 @@ def test_no_text_copies_the_source_article():
     article = _article_ngrams()
     texts = [v.reason for f in FACTORS for v in f.values] + [f.description for f in FACTORS] + [HOW_IT_COMBINES]
     texts += [evaluate(CompanyProfile("seed", 4, "low", "b2b_saas", ("ship_fast",), "direct", 3)).summary]
+    # model 2's own words: interactions, team-size reasons, growth, the model card's rules, docs/model.md
+    from service.engine.card import CONFIDENCE, HOW_IT_COMBINES_V2, RULES
+    from service.engine.catalogue import INTERACTIONS, TEAM_SIZE_REASONS_V2, V2_PRIORITY_REASONS
+
+    texts += [i.description for i in INTERACTIONS] + [i.reason for i in INTERACTIONS]
+    texts += [text for _bound, _evidence, text in TEAM_SIZE_REASONS_V2] + list(V2_PRIORITY_REASONS.values())
+    texts += [HOW_IT_COMBINES_V2, *RULES.values(), *CONFIDENCE.values()]
+    texts += [evaluate(CompanyProfile("public", 5000, "high", "consumer", ("ship_fast", "innovation"), None, 7)).summary]
+    texts += [(Path(__file__).resolve().parents[2] / "docs" / "model.md").read_text(encoding="utf-8")]
     for profile in ROLE_VARIETY:
         for role in role_profiles(profile, "both"):
             texts += [role.title, role.summary, *role.responsibilities, *role.traits, *role.interview_focus]
