@@ -19,14 +19,15 @@ HOW_IT_COMBINES_V2 = (
 RULES = {
     "both": "The verdict is both when the product engineer share lies between the lower and the upper threshold "
             "(40% and 60% by default; E12: companies with both kinds succeed, and the mix depends on the company): "
-            "neither kind should then be less than the lower threshold's share of the hires. Above the upper threshold the verdict is product engineers, below the lower one software "
+            "both kinds then get a real part of the hires (with the default thresholds, neither less than 40%). Above the upper threshold the verdict is product engineers, below the lower one software "
             "engineers; the planned hires are split by the share either way, so a verdict of one kind can still "
             "open roles of the other.",
     "margin": "Margin is how far, in log-odds, the answer sits from the nearest threshold: how much the profile "
               "would have to change before the verdict does.",
 }
 CONFIDENCE = {
-    1: "Model 1: confidence is 1 - e^-margin, so a verdict of both can never read above 0.33.",
+    1: "Model 1: confidence is 1 - e^-margin, so with the default thresholds a verdict of both can never read "
+       "above 0.33.",
     2: "Model 2: confidence says how sure the verdict is, from 0 (on a threshold) toward 1; an answer in the "
        "middle of the both band, and one just as far inside its own band, read 0.9.",
 }
@@ -64,7 +65,7 @@ def _factor(factor, profile: WeightProfile) -> dict:
         described["curve"] = {
             "midpoint": curve.midpoint, "steepness": curve.steepness,
             "formula": "lean = -tanh(steepness x (ln(team_size + 1) - ln(midpoint + 1)))",
-            "evidence": sorted({claim for _bound, evidence, _text in TEAM_SIZE_REASONS_V2 for claim in evidence}),
+            "evidence": sorted({claim for _bound, evidence, *_texts in TEAM_SIZE_REASONS_V2 for claim in evidence}),
             "samples": [{"team_size": size, "lean": round(curve.lean(size), 4)}
                         for size in (0, 5, 10, 25, 50, 100, 250, 1000, 10000)],
         }

@@ -301,7 +301,7 @@ INTERACTIONS: tuple[Interaction, ...] = (
         "together or 0.75 for one of them). Interactions only bring an answer that leans toward software "
         "engineers back toward the middle, never past it. The weight is kept below team_size's, so a larger "
         "team still never raises the product engineer share.",
-        "An organisation of {engineers} that wants {priorities} gains from adding product engineers in small, "
+        "An organisation of {engineers} that wants to {priorities} gains from adding product engineers in small, "
         "autonomous teams beside its specialists.",
     ),
     Interaction(
@@ -318,16 +318,18 @@ INTERACTIONS_BY_NAME = {interaction.name: interaction for interaction in INTERAC
 SPEED_PRIORITIES = ("ship_fast", "innovation")
 LATE_STAGE_LEAN = -0.6  # the latest stage's lean; late_stage_innovation's strength is the stage's share of it
 
-# Model 2's reasons for a team size, by how far its lean goes (the first whose bound the lean reaches).
+# Model 2's reasons for a team size, by how far its lean goes (the first whose bound the lean reaches),
+# with the phrase the summary uses for it.
 TEAM_SIZE_REASONS_V2 = (
     (0.5, ("E5",), "With {engineers} the team is small enough that multi-skilled engineers who talk to users "
-                   "get the most done."),
+                   "get the most done.", "the small team of {engineers}"),
     (0.1, ("E5", "E12"), "A team of {engineers} still gets the most from generalists, though it is starting to "
-                         "need some specialists."),
-    (-0.1, ("E12",), "At {engineers}, team size hardly tips the balance: generalists and specialists both pay off."),
+                         "need some specialists.", "the team of {engineers}"),
+    (-0.1, ("E12",), "At {engineers}, team size hardly tips the balance: generalists and specialists both pay off.",
+     "the team of {engineers}"),
     (-0.5, ("E4",), "With {engineers} the codebase is starting to need specialists to keep it scaling and "
-                    "maintainable."),
+                    "maintainable.", "the growing team of {engineers}"),
     (-1.0, ("E4",), "An organisation of {engineers} depends on deep specialists to scale and maintain what it "
-                    "has built."),
+                    "has built.", "an organisation of {engineers}"),
 )
 FIRST_HIRE_REASON = TEAM_SIZE.values[0].reason

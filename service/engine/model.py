@@ -148,7 +148,7 @@ def evaluate(profile: CompanyProfile, weights: WeightProfile = DEFAULT_WEIGHT_PR
     headcount = None
     if profile.planned_hires is not None:
         headcount = split_headcount(profile.planned_hires, share)
-    shown_interactions = tuple(shown for shown, _exact in interactions)
+    shown_interactions = tuple(shown for shown, _exact in interactions if shown is not None)
     if table.v2:
         text = narrative.summary_v2(profile, recommendation, share, contributions, shown_interactions, headcount)
     else:
@@ -344,16 +344,19 @@ class Scoring:
         they reach the middle."""
         shown = []
         terms, at_middle = self.interaction_terms(profile, factors_sum)
+        wishes = narrative.joined([narrative.WISHES[p] for p in SPEED_PRIORITIES if p in profile.priorities])
         for name, strength, exact in terms:
+            if round(exact, DIGITS) == 0:  # too small to show; it still counts in the sum
+                shown.append((None, exact))
+                continue
             entry = INTERACTIONS_BY_NAME[name]
-            wanted = [narrative.PRIORITY_WORDS[p] for p in SPEED_PRIORITIES if p in profile.priorities]
-            reason = entry.reason.format(engineers=narrative.engineers(profile.team_size),
-                                         priorities=narrative.joined(wanted))
-            if _direction(exact) != PRODUCT:  # a weight profile turned it around
-                reason = narrative.tuned_reason(narrative.INTERACTION_PHRASES[name], _direction(exact))
+            phrase = narrative.INTERACTION_PHRASES[name].format(wishes=wishes)
+            reason = entry.reason.format(engineers=narrative.engineers(profile.team_size), priorities=wishes)
+            if name == "large_team_wants_speed" and -self.curve.lean(profile.team_size) < 0.25:
+                reason = (f"A team of {narrative.engineers(profile.team_size)} is only starting to be large, so "
+                          f"wanting to {wishes} adds just a little toward product engineers in small teams.")
             shown.append((InteractionTerm(name, self.interaction_weights[name], round(strength, DIGITS),
-                                          round(exact, DIGITS), _direction(exact), reason, entry.evidence,
-                                          narrative.INTERACTION_PHRASES[name]), exact))
+                                          round(exact, DIGITS), PRODUCT, reason, entry.evidence, phrase), exact))
         return shown, at_middle
 
     def contributions(self, profile: CompanyProfile) -> tuple[tuple[Contribution, ...], list[float]]:
@@ -419,9 +422,7 @@ class Scoring:
             parts = tuple(PriorityPart(p, round(leans[p], DIGITS), round(weight * leans[p], DIGITS),
                                        _direction(weight * leans[p]), narrative.priority_phrase(p)) for p in key)
         elif name == "team_size" and self.curve is not None:
-            entry = FACTORS_BY_NAME[name].value(team_size_band(value))
-            phrase = entry.phrase.format(engineers=engineers)
-            reason = _team_size_reason_v2(value, lean if weight > 0 else 0.0, engineers)
+            reason, phrase = _team_size_texts_v2(value, lean, weight, engineers)
         else:
             entry = FACTORS_BY_NAME[name].value(key)
             phrase = entry.phrase.format(engineers=engineers)
@@ -436,16 +437,18 @@ class Scoring:
 _V2_PRIORITY_LEANS = {p: V2_LEANS.get(("priorities", p), FACTORS_BY_NAME["priorities"].value(p).lean) for p in PRIORITIES}
 
 
-def _team_size_reason_v2(team_size: int, lean: float, engineers: str) -> str:
-    """The sentence for a team size under model 2, chosen by how far its lean goes (0 when it does not count)."""
+def _team_size_texts_v2(team_size: int, lean: float, weight: float, engineers: str) -> tuple[str, str]:
+    """The reason and the summary phrase for a team size under model 2, chosen by how far its lean goes."""
+    first_hire = FACTORS_BY_NAME["team_size"].value("first_hire").phrase
+    if weight == 0:
+        return "Under this weight profile, team size does not count either way.", f"the team of {engineers}"
     if team_size == 0 and lean > 0.5:
-        return FIRST_HIRE_REASON
-    if lean == 0:
-        return "Under this weight profile, team size does not count either way."
-    for bound, _evidence, text in TEAM_SIZE_REASONS_V2:
+        return FIRST_HIRE_REASON, first_hire
+    for bound, _evidence, text, phrase in TEAM_SIZE_REASONS_V2:
         if lean >= bound:
-            return text.format(engineers=engineers)
-    return TEAM_SIZE_REASONS_V2[-1][2].format(engineers=engineers)
+            return text.format(engineers=engineers), phrase.format(engineers=engineers)
+    _bound, _evidence, text, phrase = TEAM_SIZE_REASONS_V2[-1]
+    return text.format(engineers=engineers), phrase.format(engineers=engineers)
 
 
 _READ_BY_INTERACTIONS = frozenset({"team_size", "stage", "priorities"})
@@ -469,7 +472,9 @@ def _contribution(factor, value, weight, lean, reason, phrase) -> tuple[Contribu
     """The contribution as shown (rounded), and its exact value."""
     exact = weight * lean
     favors = PRODUCT if exact > 0 else SOFTWARE if exact < 0 else NEUTRAL
-    shown = Contribution(factor, value, weight, round(lean, DIGITS), round(exact, DIGITS), favors, reason, phrase)
+    # + 0.0 turns a -0.0 (a lean of exactly nothing, on the side of software engineers) into 0.0
+    shown = Contribution(factor, value, weight, round(lean, DIGITS) + 0.0, round(exact, DIGITS) + 0.0, favors, reason,
+                         phrase)
     return shown, exact
 
 

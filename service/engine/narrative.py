@@ -39,9 +39,10 @@ PRIORITY_WORDS = {
 
 
 INTERACTION_PHRASES = {
-    "large_team_wants_speed": "wanting speed at this size",
-    "late_stage_innovation": "wanting innovation at this stage",
+    "large_team_wants_speed": "wanting to {wishes} at this size",
+    "late_stage_innovation": "wanting to innovate at this stage",
 }
+WISHES = {"ship_fast": "ship fast", "innovation": "innovate"}
 ROLE_NOUNS = {"product_engineers": "product engineers", "software_engineers": "software engineers"}
 
 
@@ -161,6 +162,9 @@ def _split_v2(headcount, share: float, pulls: list[tuple[str, float]], recommend
         role = "product" if software == 0 else "software"
         other = "software" if software == 0 else "product"
         if total == 1 and recommendation == "both":
+            if share == 0.5:
+                return (f"The one planned hire can be either kind (the share is even; it is given as a {role} "
+                        f"engineer); the next should be the other.")
             return (f"The one planned hire should be a {role} engineer, the kind the share leans toward; the next "
                     f"should be a {other} engineer.")
         if total == 1:

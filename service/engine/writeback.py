@@ -91,7 +91,8 @@ def note_text(profile: CompanyProfile, evaluation: Evaluation, growth: str | Non
     tail = [f"Model: {model.weight_profile_id} v{model.version} ({model.hash[:19]})."]
     if growth:
         tail.insert(0, growth)
-    reasons = [f"- {f.reason}" for f in sorted(evaluation.factors, key=lambda f: -abs(f.contribution))]
+    pulls = [*evaluation.factors, *evaluation.interactions]  # model 2's interactions are reasons too
+    reasons = [f"- {f.reason}" for f in sorted(pulls, key=lambda f: -abs(f.contribution))]
     while True:
         text = "\n".join(head + ["", "Why:"] + reasons + [""] + tail)
         if len(text) <= NOTE_LIMIT or not reasons:

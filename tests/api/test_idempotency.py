@@ -131,6 +131,8 @@ def test_operations_that_store_nothing_keep_no_answer_for_a_key(app, new_key, se
     ('"team_size":6', '"team_size":6,"planned_hires":null'),
     ('"team_size":6', '"team_size":6,"priorities":null,"customer_access":null'),
     ('"team_size":6,"priorities":["ship_fast"]', '"team_size":6e0,"priorities":["ship_fast"],"company_name":null'),
+    ('"team_size":6,"priorities":["scale","ship_fast"]', '"team_size":6,"priorities":["ship_fast","scale"]'),
+    ('"team_size":6', '"team_size":6,"weight_profile_id":"wp_default"'),
 ])
 def test_requests_that_validate_to_the_same_profile_are_the_same_request(client, sessions, first, again):
     headers = {"Idempotency-Key": "k-same", "Content-Type": "application/json"}
@@ -258,3 +260,13 @@ def test_a_database_failure_while_keeping_the_answer_still_answers_the_work_done
     monkeypatch.setattr(sessions, "begin", real_begin)
     assert response.status_code == 201 and stored_rows(sessions) == 1
     assert idempotency.ABANDONED_AFTER.total_seconds() == 35
+
+
+def test_refused_batch_items_are_compared_as_they_were_sent(client):
+    headers = {"Idempotency-Key": "k-refused"}
+    first = client.post("/v1/recommendations/batch", json={"items": [{**VALID, "stage": "bogus1"}]}, headers=headers)
+    assert first.status_code == 200
+    problem(client.post("/v1/recommendations/batch", json={"items": [{**VALID, "stage": "bogus2"}]}, headers=headers),
+            422, "idempotency_key_reused")
+    again = client.post("/v1/recommendations/batch", json={"items": [{**VALID, "stage": "bogus1"}]}, headers=headers)
+    assert again.headers["Idempotent-Replayed"] == "true"

@@ -259,3 +259,37 @@ def test_one_hire_under_a_both_verdict_says_which_comes_first_and_which_next():
     assert result.recommendation == "both"
     assert "The one planned hire should be a software engineer" in result.summary
     assert "the next should be a product engineer" in result.summary
+
+
+def test_the_built_in_profile_never_speaks_as_a_tuned_one():
+    at_midpoint = evaluate(CompanyProfile("series_b", 40, "medium", "other"))
+    [team] = [f for f in at_midpoint.factors if f.factor == "team_size"]
+    assert "Under this weight profile" not in team.reason and team.lean == 0.0 and str(team.contribution) == "0.0"
+
+
+def test_the_team_size_phrase_agrees_with_its_reason():
+    result = evaluate(CompanyProfile("series_b", 12, "medium", "other", planned_hires=3))
+    assert "small team of 12 engineers" in result.summary and "mid-sized" not in result.summary
+
+
+def test_interaction_words_follow_the_wishes_stated():
+    result = evaluate(CompanyProfile("growth", 1557, "high", "consumer", ("innovation", "growth"), None, 4))
+    assert "wanting to innovate at this size" in result.summary and "speed" not in result.summary
+    [large] = [i for i in result.interactions if i.interaction == "large_team_wants_speed"]
+    assert "that wants to innovate gains" in large.reason
+
+
+def test_an_even_share_with_one_hire_does_not_claim_a_lean():
+    result = evaluate(CompanyProfile("series_c", 251, "medium", "b2b_saas", ("ship_fast", "innovation", "reliability"),
+                                     "none", 1))
+    assert result.product_engineer_share == 0.5 and "can be either kind" in result.summary
+
+
+def test_the_ats_note_gives_the_interactions_as_reasons_too():
+    from service.engine.roles import growth_engineering
+    from service.engine.writeback import note_text
+
+    profile = CompanyProfile("public", 5000, "high", "consumer", ("ship_fast", "innovation"))
+    result = evaluate(profile)
+    text = note_text(profile, result, growth_engineering(profile))
+    assert all(i.reason in text for i in result.interactions)

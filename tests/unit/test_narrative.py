@@ -84,7 +84,8 @@ def test_no_text_copies_the_source_article():
     from service.engine.catalogue import INTERACTIONS, TEAM_SIZE_REASONS_V2, V2_PRIORITY_REASONS
 
     texts += [i.description for i in INTERACTIONS] + [i.reason for i in INTERACTIONS]
-    texts += [text for _bound, _evidence, text in TEAM_SIZE_REASONS_V2] + list(V2_PRIORITY_REASONS.values())
+    texts += [text for _bound, _evidence, *pair in TEAM_SIZE_REASONS_V2 for text in pair]
+    texts += list(V2_PRIORITY_REASONS.values())
     texts += [HOW_IT_COMBINES_V2, *RULES.values(), *CONFIDENCE.values()]
     texts += [evaluate(CompanyProfile("public", 5000, "high", "consumer", ("ship_fast", "innovation"), None, 7)).summary]
     texts += [(Path(__file__).resolve().parents[2] / "docs" / "model.md").read_text(encoding="utf-8")]
