@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from functools import wraps
@@ -76,10 +75,6 @@ def canonical(payload) -> bytes:
 
 
 def _plain(value):
-    if isinstance(value, (set, frozenset)):
-        return sorted(value)
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
     if hasattr(value, "raw"):  # an item of a batch refused on its own: compared as it was sent
         return {"refused": value.raw}
     raise TypeError(f"cannot compare a {type(value).__name__} in an idempotent request")
