@@ -4,6 +4,7 @@ from schemas.batch import BATCH_MAX, BatchRequestSchema, BatchResultSchema
 from schemas.problem import FieldErrorSchema, ProblemSchema
 from schemas.profile import EXAMPLE_PROFILE, CompanyProfileSchema
 from schemas.recommendation import (
+    RecommendationExportQuerySchema,
     RecommendationListQuerySchema,
     RecommendationPageSchema,
     RecommendationPreviewSchema,
@@ -18,6 +19,7 @@ __all__ = [
     "CompanyProfileSchema",
     "FieldErrorSchema",
     "ProblemSchema",
+    "RecommendationExportQuerySchema",
     "RecommendationListQuerySchema",
     "RecommendationPageSchema",
     "RecommendationPreviewSchema",

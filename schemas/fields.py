@@ -237,9 +237,14 @@ def text(low: int, high: int) -> list:
 
 def cursor(pattern: str) -> String:
     """A paging cursor: the previous page's `next_cursor`, whose format `pattern` gives."""
-    return String(validate=validate.Regexp(pattern, error=coded("invalid_format", "Use next_cursor from a previous "
+    # Nullable in the document although a query string cannot carry null: a typed client can pass the
+    # previous page's `next_cursor` (a string, or null on the last page) straight back, and generated
+    # clients leave a null parameter out, which means the first page.
+    return String(allow_none=True,
+                  validate=validate.Regexp(pattern, error=coded("invalid_format", "Use next_cursor from a previous "
                                                                                   "page unchanged.")),
-                  metadata={"description": "`next_cursor` of the previous page; treat it as opaque."})
+                  metadata={"description": "`next_cursor` of the previous page, unchanged (treat it as opaque); "
+                                           "left out (or null, which clients leave out): the first page."})
 
 
 def enum_string(choices, **kwargs) -> String:

@@ -13,6 +13,9 @@ from service.paging import cursor_pattern
 from schemas.profile import CompanyProfileSchema
 
 FAVORS = (PRODUCT, SOFTWARE, NEUTRAL)
+# Stored answers keep their first bytes, so a field added after the first release is optional in the schema:
+# every answer made since carries it, answers stored by the first release do not.
+FIRST_RELEASE_LACKS = " Every answer made since 2026-11-26 has it; answers stored by the first release lack it."
 
 
 class FactorValue(fields.Raw):
@@ -155,9 +158,9 @@ class RecommendationPreviewSchema(Schema):
     summary = fields.String(required=True)
     model = fields.Nested(ModelRefSchema, required=True)
     what_would_change = fields.List(
-        fields.Nested(ChangeSchema), required=True,
+        fields.Nested(ChangeSchema),
         metadata={"description": "Per factor, the nearest other value that flips the recommendation, smallest "
-                                 "change first (empty when no single factor can)."},
+                                 "change first (empty when no single factor can)." + FIRST_RELEASE_LACKS},
     )
     what_would_change_note = fields.String(metadata={
         "description": "Model 2: one sentence on what would change the answer, said even when nothing single "
@@ -168,21 +171,23 @@ class RecommendationPreviewSchema(Schema):
     interactions = fields.List(fields.Nested(InteractionSchema), metadata={
         "description": "Model 2: what a combination of factors adds beyond the factors themselves; counted in the "
                        "same log-odds sum."})
-    role_profiles = fields.List(fields.Nested(RoleProfileSchema), required=True,
+    role_profiles = fields.List(fields.Nested(RoleProfileSchema),
                                 metadata={"description": "Ready for a requisition. Model 2: one for every role "
                                                          "that gets at least one planned hire. Model 1: one per "
-                                                         "recommended role."})
+                                                         "recommended role." + FIRST_RELEASE_LACKS})
     growth_engineering = fields.String(
-        required=True, allow_none=True,
-        metadata={"description": "When the priority growth makes growth engineers worth considering."},
+        allow_none=True,
+        metadata={"description": "When the priority growth makes growth engineers worth considering (null "
+                                 "otherwise)." + FIRST_RELEASE_LACKS},
     )
-    scorecard = fields.List(fields.Nested(ScorecardItemSchema), required=True,
+    scorecard = fields.List(fields.Nested(ScorecardItemSchema),
                             metadata={"description": "Fit for product engineering per factor, for an ATS scorecard. "
                                                      "Model 2: one item per factor that counted, in the order of "
                                                      "`factors` (role profiles carry one per role). Model 1: all "
-                                                     "six factors, a factor not given rated mixed."})
-    note_text = fields.String(required=True, metadata={"maxLength": 2000,
-                                                       "description": "Plain text for an ATS note field."})
+                                                     "six factors, a factor not given rated mixed."
+                                                     + FIRST_RELEASE_LACKS})
+    note_text = fields.String(metadata={"maxLength": 2000,
+                                        "description": "Plain text for an ATS note field." + FIRST_RELEASE_LACKS})
 
 
 class RecommendationSchema(RecommendationPreviewSchema):
@@ -204,11 +209,9 @@ class RecommendationPageSchema(Schema):
     next_cursor = fields.String(required=True, allow_none=True, metadata={"description": "Pass as `cursor`."})
 
 
-class RecommendationListQuerySchema(StrictSchema):
-    """Paging and filters of the list."""
+class RecommendationExportQuerySchema(StrictSchema):
+    """Filters of the list and the export."""
 
-    limit = QueryInteger(load_default=20, validate=between(1, 100), metadata={"description": "Page size, 1 to 100."})
-    cursor = cursor(cursor_pattern("rec_"))
     recommendation = enum_string(RECOMMENDATIONS)
     stage = enum_string(STAGES)
     business_model = enum_string(BUSINESS_MODELS)
@@ -219,3 +222,13 @@ class RecommendationListQuerySchema(StrictSchema):
     created_before = DateTime(
         metadata={"description": "Only those created strictly before (RFC 3339; no zone means UTC; send + as %2B)."}
     )
+
+
+class RecommendationListQuerySchema(RecommendationExportQuerySchema):
+    """Paging and filters of the list."""
+
+    limit = QueryInteger(load_default=20, validate=between(1, 100), metadata={"description": "Page size, 1 to 100."})
+    cursor = cursor(cursor_pattern("rec_"))
+
+    class Meta(StrictSchema.Meta):
+        fields = ("limit", "cursor", *RecommendationExportQuerySchema._declared_fields)

@@ -174,6 +174,11 @@ _INTERACTIONS_DOC = {
 }
 
 
+def _present(name: str) -> dict:
+    """A JSON Schema that holds when the property `name` is there, whatever its value."""
+    return {"required": [name], "properties": {name: True}}
+
+
 class WeightOverridesSchema(StrictSchema):
     """Weights, leans and thresholds that replace those of the base profile; all optional."""
 
@@ -189,10 +194,12 @@ class WeightOverridesSchema(StrictSchema):
         "description": "Model 2 only: the team-size curve; what is left out keeps the base profile's."})
 
     # On model 1 there are no interactions and no curve; on model 2 (the default) no team-size band leans.
+    # "Must not be there" as `not` of "is there", which every validator reads alike (Redocly's reads
+    # `{"properties": {"x": false}}` inside if/then/else as closing the object to other properties).
     OPENAPI_EXTRA = {
         "if": {"required": ["model_version"], "properties": {"model_version": {"const": 1}}},
-        "then": {"properties": {"interactions": False, "team_size_curve": False}},
-        "else": {"properties": {"leans": {"properties": {"team_size": False}}}},
+        "then": {"not": {"anyOf": [_present("interactions"), _present("team_size_curve")]}},
+        "else": {"not": {**_present("leans"), "properties": {"leans": _present("team_size")}}},
     }
 
 
@@ -213,9 +220,9 @@ class WeightProfileVersionCreateSchema(WeightOverridesSchema):
     OPENAPI_EXTRA = {
         "allOf": [
             {"if": {"required": ["model_version"], "properties": {"model_version": {"const": 1}}},
-             "then": {"properties": {"interactions": False, "team_size_curve": False}}},
+             "then": {"not": {"anyOf": [_present("interactions"), _present("team_size_curve")]}}},
             {"if": {"required": ["model_version"], "properties": {"model_version": {"const": 2}}},
-             "then": {"properties": {"leans": {"properties": {"team_size": False}}}}},
+             "then": {"not": {**_present("leans"), "properties": {"leans": _present("team_size")}}}},
         ],
     }
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from flask import Flask
-from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
@@ -14,15 +13,10 @@ from sqlalchemy.orm import sessionmaker
 from service import cli, keys
 from service.config import Settings
 from service.db import make_engine, make_sessions
-from service.http import access_log, docs, health, limits, metrics, openapi, page_security, problems, security
+from service.http import (access_log, cors, docs, health, limits, metrics, openapi, page_security, problems, security,
+                          versions)
 from service.http import recommendations as recommendation_views
 from service.http import weight_profiles as weight_profile_views
-
-# What a browser page on an allowed origin may send and read.
-CORS_ALLOW_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"]
-CORS_EXPOSE_HEADERS = ["Location", "Link", "X-Request-Id", "Idempotent-Replayed", "Retry-After",
-                       "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"]
-
 
 @dataclass
 class Runtime:
@@ -49,14 +43,12 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.url_map.converters["weight_profile_id"] = weight_profile_views.WeightProfileIdConverter
     # Hook order matters: request id and clock, then the key, then the rate limit (which counts per key).
     problems.register(app)
+    versions.register(app)
     page_security.register(app)
     access_log.register(app, settings.production)
     metrics.register(app)
     security.register(app)
     limits.register(app, settings)
-    if settings.cors_origins:
-        CORS(app, origins=list(settings.cors_origins), allow_headers=CORS_ALLOW_HEADERS,
-             expose_headers=CORS_EXPOSE_HEADERS, max_age=600)
     app.register_blueprint(recommendation_views.bp)
     app.register_blueprint(weight_profile_views.model_bp)
     app.register_blueprint(weight_profile_views.bp)
@@ -64,6 +56,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(openapi.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(docs.bp)
+    cors.register(app, settings.cors_origins)  # after the blueprints: it allows the methods they route
     cli.register(app)
     if settings.proxy_hops:
         # Behind deploy/nginx.conf.template (or any proxy): believe X-Forwarded-For, -Proto and -Host as far

@@ -111,11 +111,11 @@ def query(schema: Schema):
 
 
 def response(status: int, description: str, *, schema=None, example=None, headers=None, media_type=JSON,
-             alternatives=None, links=None):
-    """Describe the success response; `schema` is a marshmallow schema or a JSON Schema dict.
+             links=None, conditional=False):
+    """Describe the success response (one media type); `schema` is a marshmallow schema or a JSON Schema dict.
 
-    `alternatives` maps another media type to (a description, an example or None): another form of it.
     `links` maps a name to (an operationId, its parameters from this response): what a client can do next.
+    `conditional`: the answer has a strong ETag and `If-None-Match` can make it 304.
     """
 
     def decorator(view):
@@ -126,7 +126,7 @@ def response(status: int, description: str, *, schema=None, example=None, header
             "example": example,
             "headers": headers or {},
             "media_type": media_type,
-            "alternatives": alternatives or {},
+            "conditional": conditional,
             "links": links or {},
         }
         return view
@@ -134,12 +134,14 @@ def response(status: int, description: str, *, schema=None, example=None, header
     return decorator
 
 
-def path_parameter(name: str, description: str, **schema):
+def path_parameter(name: str, description: str, *, example: str | None = None, **schema):
     """Narrow a path parameter for this operation alone (the path's other operations keep the general form)."""
 
     def decorator(view):
-        apidoc(view).setdefault("path", {})[name] = {"description": description, "schema": {"type": "string",
-                                                                                              **schema}}
+        parameter = {"description": description, "schema": {"type": "string", **schema}}
+        if example is not None:
+            parameter["example"] = example
+        apidoc(view).setdefault("path", {})[name] = parameter
         return view
 
     return decorator

@@ -118,10 +118,11 @@ SIMULATION_EXAMPLES = {
         "summary": "Replay your newest 1,000 stored recommendations under a draft",
         "value": {"weight_profile": {"thresholds": {"lower": 0.3, "upper": 0.45}}},
     },
-    "stored_profile_on_supplied": {
-        "summary": "Replay two profiles under one of your weight profiles",
+    "model_1_on_supplied": {
+        "summary": "Replay two profiles under the built-in weights of model 1 (name one of yours the same way)",
         "value": {
-            "weight_profile_id": EXAMPLE_WEIGHT_PROFILE_ID,
+            "weight_profile_id": "wp_default",
+            "weight_profile_version": 1,
             "profiles": [EXAMPLE_PROFILE, PROFILE_EXAMPLES["enterprise_platform"]["value"]],
         },
     },

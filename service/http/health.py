@@ -22,7 +22,11 @@ _STATUS = {"type": "object", "required": ["status"], "properties": {"status": {"
 @bp.get("/healthz")
 @response(200, "The process is alive.", schema=_STATUS, example={"status": "ok"})
 def healthz() -> Response:
-    """Liveness: answers without touching the database."""
+    """Liveness: answers without touching the database.
+
+    For a load balancer or an orchestrator's liveness probe: 200 while the
+    process serves requests. Needs no key.
+    """
     return json_response({"status": "ok"})
 
 
@@ -30,7 +34,12 @@ def healthz() -> Response:
 @response(200, "Ready: the database answers and is migrated.", schema=_STATUS, example={"status": "ready"})
 @problems(503)
 def readyz() -> Response:
-    """Readiness: the database answers within HIREMIX_DB_TIMEOUT and is migrated; 503 otherwise."""
+    """Readiness: the database answers and is migrated.
+
+    For a readiness probe: 200 when the database answers within
+    HIREMIX_DB_TIMEOUT and its migrations are applied; 503 otherwise, so no
+    traffic is sent to an instance that cannot serve it. Needs no key.
+    """
     engine = current_app.extensions["hiremix"].engine
     with engine.connect() as connection:
         migrated = connection.execute(text("SELECT version_num FROM alembic_version")).first()

@@ -16,10 +16,18 @@ from flask import Blueprint, Flask, Response, current_app
 from werkzeug.exceptions import NotFound
 
 from schemas import ProblemSchema
+from schemas.recommendation import FAVORS
+from service.engine.catalogue import (BUSINESS_MODELS, CUSTOMER_ACCESS, INTERACTIONS_BY_NAME, PRIORITIES,
+                                      PRODUCT_COMPLEXITIES, RECOMMENDATIONS, STAGES)
+from service.engine.model import PRODUCT, SOFTWARE
+from service.engine.weights import COMBINATIONS, MODEL_VERSIONS
+from service.engine.writeback import RATINGS, SCORECARD_NAMES
 from schemas.fields import CODES
 from service import __version__
 from service.http.apidoc import CSV, JSON, json_response, problems, response
+from service.http.conditional import ETAG_HEADER, IF_NONE_MATCH
 from service.http.idempotent import KEY_SCHEMA
+from service.http.versions import CURRENT, HEADER, VERSIONS
 from service.http.problems import PROBLEM_JSON, PROBLEM_TYPES, problem_type
 from service.ids import RECOMMENDATION_ID, WEIGHT_PROFILE_ID
 
@@ -96,6 +104,10 @@ _RATE_LIMIT_HEADERS = {
 _REQUEST_ID_HEADER = {"X-Request-Id": {"description": "Your X-Request-Id when it was usable, else a new one; "
                                                       "quote it when reporting a problem.",
                                        "schema": {"type": "string"}}}
+_VERSION_HEADER = {HEADER: {"description": f"The dated contract version this answer follows: the request's own "
+                                           f"`{HEADER}` when it sent one, else the newest ({CURRENT}). "
+                                           f"Served: {', '.join(VERSIONS)}.", "required": True,
+                             "schema": {"$ref": "#/components/schemas/ApiVersion"}}}
 _IDEMPOTENCY_PARAMETER = {
     "name": "Idempotency-Key", "in": "header", "required": False,
     "description": "Any unique string (a UUID, say), 1 to 255 visible ASCII characters. The first 2xx answer "
@@ -108,7 +120,7 @@ _IDEMPOTENCY_PARAMETER = {
 }
 _REPLAYED_HEADER = {"Idempotent-Replayed": {"description": "`true` when this is the stored answer to an "
                                                           "earlier request with the same Idempotency-Key.",
-                                            "schema": {"type": "string", "enum": ["true"]}}}
+                                            "schema": {"$ref": "#/components/schemas/IdempotentReplayed"}}}
 _VALIDATION_EXAMPLE_ERRORS = [
     {"pointer": "/stage", "code": "invalid_choice",
      "message": "Must be one of: pre_seed, seed, series_a, series_b, series_c, growth, public."},
@@ -116,14 +128,52 @@ _VALIDATION_EXAMPLE_ERRORS = [
 ]
 
 
+# Every enum the document uses, named once in components: a generated client gets one type per enum
+# (one `Stage`, one `Verdict`), however many fields and parameters use it.
+NAMED_ENUMS = {
+    "Stage": ("string", STAGES, "Funding stage of the company."),
+    "ProductComplexity": ("string", PRODUCT_COMPLEXITIES, "How technically demanding the product is."),
+    "BusinessModel": ("string", BUSINESS_MODELS, "How the company makes money."),
+    "Priority": ("string", PRIORITIES, "What the next hires should most help with."),
+    "CustomerAccess": ("string", CUSTOMER_ACCESS, "Whether engineers can talk to customers."),
+    "Verdict": ("string", RECOMMENDATIONS, "Which engineers to hire next."),
+    "Favors": ("string", FAVORS, "Which way a contribution pushes the answer."),
+    "Role": ("string", (PRODUCT, SOFTWARE), "A kind of engineer to hire."),
+    "InteractionName": ("string", tuple(INTERACTIONS_BY_NAME), "A combination of factors the model counts."),
+    "ScorecardFactor": ("string", tuple(SCORECARD_NAMES), "The key of a scorecard item: a profile factor."),
+    "Rating": ("string", RATINGS, "A Greenhouse-style scorecard rating, worst to best."),
+    "ModelVersion": ("integer", tuple(COMBINATIONS), "Which model combines the factors: 1 or 2."),
+    "Combination": ("string", tuple(MODEL_VERSIONS), "How a model turns contributions into an answer."),
+    "BatchItemStatus": ("integer", (201, 422), "201 stored, 422 refused."),
+}
+_ENUM_NAMES = {values: name for name, (_type, values, _description) in NAMED_ENUMS.items()}
+_ENUM_COMPONENTS = {name: {"type": kind, "enum": list(values), "description": description}
+                    for name, (kind, values, description) in NAMED_ENUMS.items()}
+
+
 class _Converter(OpenAPIConverter):
     """Also emits a schema's `OPENAPI_EXTRA`: rules across fields (such as "one of these two") that fields
-    alone cannot state, so the document promises exactly what validation enforces."""
+    alone cannot state, so the document promises exactly what validation enforces. Enums become
+    references to their named component."""
 
     def schema2jsonschema(self, schema):
         jsonschema = super().schema2jsonschema(schema)
         jsonschema.update(getattr(resolve_schema_instance(schema), "OPENAPI_EXTRA", {}))
         return jsonschema
+
+    def field2property(self, field):
+        prop = super().field2property(field)
+        if "enum" not in prop:
+            return prop
+        values = tuple(value for value in prop["enum"] if value is not None)
+        name = _ENUM_NAMES.get(values)
+        if name is None:
+            raise ValueError(f"the enum {values!r} has no name in NAMED_ENUMS: name it once there")
+        rest = {key: value for key, value in prop.items() if key not in ("type", "enum")}
+        reference = {"$ref": f"#/components/schemas/{name}"}
+        if None in prop["enum"]:  # optional and nullable: the enum or null
+            return {"anyOf": [reference, {"type": "null"}], **rest}
+        return {**reference, **rest}
 
 
 class _Plugin(MarshmallowPlugin):
@@ -137,7 +187,11 @@ def build(app: Flask) -> dict:
         version=__version__,
         openapi_version="3.1.0",
         plugins=[_Plugin()],
-        info={"description": DESCRIPTION, "license": {"name": "Proprietary", "identifier": "LicenseRef-Proprietary"}},
+        info={"description": DESCRIPTION, "license": {"name": "Proprietary", "identifier": "LicenseRef-Proprietary"},
+              "contact": {"name": "hiremix maintainers"}},
+        # Most operations need a key; those that do not say `security: []`. Declared once here, so tools
+        # that import the document (Postman) set the key once, on the whole collection.
+        security=[{name: []} for name in _SECURITY_SCHEMES],
         tags=[
             {"name": "recommendations",
              "description": "Evaluate, store, list, export and erase recommendations, one or a batch at a time."},
@@ -148,8 +202,15 @@ def build(app: Flask) -> dict:
             {"name": "meta", "description": "This document and the problem types."},
             {"name": "operations", "description": "Health, readiness and Prometheus metrics, for operators."},
         ],
-        servers=[{"url": "http://127.0.0.1:8000", "description": "`make run` on your machine"}],
+        # Relative: the server that serves this document (`make run`, a container, behind a proxy).
+        servers=[{"url": "/", "description": "The server this document was fetched from."}],
     )
+    for name, component in _ENUM_COMPONENTS.items():
+        spec.components.schema(name, component)
+    spec.components.schema("ApiVersion", {"type": "string", "enum": list(VERSIONS),
+                                          "description": "A dated contract version (CHANGELOG.md), oldest first."})
+    spec.components.schema("IdempotentReplayed", {"type": "string", "enum": ["true"],
+                                                  "description": "Present, and `true`, only on a replayed answer."})
     spec.components.schema("Problem", schema=ProblemSchema)
     for name, scheme in _SECURITY_SCHEMES.items():
         spec.components.security_scheme(name, scheme)
@@ -166,7 +227,20 @@ def build(app: Flask) -> dict:
             paths.setdefault(path, {})[method.lower()] = _operation(rule, view, contract)
     for path in sorted(paths):
         spec.path(path=path, operations=paths[path], parameters=_path_parameters(path))
-    return spec.to_dict()
+    document = spec.to_dict()
+    for schema in document["components"]["schemas"].values():
+        _without_defaults(schema)
+    return document
+
+
+def _without_defaults(schema: dict) -> None:
+    """Request and response bodies state no `default`: optional means absent or null, and a default would make
+    generators (openapi-typescript) treat the field as always present. Each description says what a field
+    left out means. Query parameters keep theirs (`limit`)."""
+    for prop in schema.get("properties", {}).values():
+        default = prop.pop("default", None)
+        if default is not None and "default" not in prop.get("description", "").lower():
+            raise ValueError(f"a field with the default {default!r} must say so in its description")
 
 
 _TOP_LEVEL_ORDER = ("openapi", "info", "servers", "tags", "paths", "components")
@@ -222,11 +296,14 @@ def _operation(rule, view, contract: dict) -> dict:
                                                    "counts those found beyond them)."}
     scope = contract.get("scope")
     extra = set()
-    operation["security"] = []  # no key needed, unless a scope says otherwise
-    if scope is not None:
-        operation["security"] = [{"bearerAuth": [scope]}, {"basicAuth": [scope]}]
+    if scope is None:
+        operation["security"] = []  # no key needed
+    else:
+        # The key's scope is in words and in `x-hiremix-scope`: OpenAPI's scopes belong to OAuth 2 schemes.
+        operation["x-hiremix-scope"] = scope
         operation["description"] = (operation.get("description", "") + f" Needs the scope `{scope}`.").strip()
         extra = {401, 403, 429, 503}  # keys are looked up in the database
+    extra.add(400)  # an unknown Hiremix-Version, on any operation
     if contract.get("idempotent"):
         extra.add(409)
     success = contract["response"]
@@ -237,11 +314,13 @@ def _operation(rule, view, contract: dict) -> dict:
         if example is not None:
             media["example"] = example() if callable(example) else example
         answer["content"] = {success["media_type"]: media}
-        for media_type, (description, other_example) in success["alternatives"].items():
-            answer["content"][media_type] = {"schema": {"type": "string", "description": description}}
-            if other_example is not None:
-                answer["content"][media_type]["example"] = other_example() if callable(other_example) else other_example
-    headers = {**success["headers"], **_REQUEST_ID_HEADER}
+    headers = {**success["headers"], **_REQUEST_ID_HEADER, **_VERSION_HEADER}
+    if success["conditional"]:
+        headers.update(ETAG_HEADER)
+        parameters.append(IF_NONE_MATCH)
+        operation["parameters"] = parameters
+        operation["responses"]["304"] = {"description": "Not modified: the copy whose ETag you sent is current.",
+                                         "headers": {**ETAG_HEADER, **_REQUEST_ID_HEADER, **_VERSION_HEADER}}
     if scope is not None:
         headers.update(_RATE_LIMIT_HEADERS)
     if contract.get("idempotent"):
@@ -259,8 +338,8 @@ def _operation(rule, view, contract: dict) -> dict:
 _PATH_PARAMETERS = {
     "id": {"schema": {"type": "string", "pattern": f"^{RECOMMENDATION_ID}$"}, "example": "rec_01jdk5m7c2v8q4x6r9t3w0y1za"},
     "code": {"schema": {"type": "string"}, "example": "validation_failed"},
-    "profile_id": {"schema": {"type": "string", "pattern": f"^{WEIGHT_PROFILE_ID}$"},
-                   "example": "wp_01jdk5m7c2v8q4x6r9t3w0y1zb"},  # examples.EXAMPLE_WEIGHT_PROFILE_ID
+    # The built-in profile: every server has it, so the example works on a fresh one.
+    "profile_id": {"schema": {"type": "string", "pattern": f"^{WEIGHT_PROFILE_ID}$"}, "example": "wp_default"},
     "version": {"schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000}, "example": 2},
 }
 
@@ -290,7 +369,7 @@ def _problem_response(status: int) -> dict:
     }
     if status == 422:
         example["errors"] = _VALIDATION_EXAMPLE_ERRORS
-    headers = dict(_REQUEST_ID_HEADER)
+    headers = {**_REQUEST_ID_HEADER, **_VERSION_HEADER}
     if status in (409, 429, 503):
         headers["Retry-After"] = {"description": "Seconds to wait before retrying.", "schema": _SECONDS}
     if status == 429:
@@ -316,14 +395,21 @@ def document() -> dict:
 @bp.get("/openapi.json")
 @response(200, "This OpenAPI document as JSON.", schema={"type": "object"})
 def openapi_json() -> Response:
-    """The OpenAPI 3.1 document as JSON."""
+    """The OpenAPI 3.1 document as JSON.
+
+    The contract this server follows, the same as the committed
+    openapi.yaml: generate clients from it. Needs no key.
+    """
     return json_response(document())
 
 
 @bp.get("/openapi.yaml")
 @response(200, "This OpenAPI document as YAML.", schema={"type": "object"}, media_type="application/yaml")
 def openapi_yaml() -> Response:
-    """The OpenAPI 3.1 document as YAML."""
+    """The OpenAPI 3.1 document as YAML.
+
+    The same document as /openapi.json, in YAML. Needs no key.
+    """
     return Response(to_yaml(document()), mimetype="application/yaml")
 
 
@@ -332,7 +418,11 @@ def openapi_yaml() -> Response:
           example=lambda: _problem_type_description("not_found"))
 @problems(404)
 def problem_description(code: str) -> Response:
-    """Describe a problem type (the `type` URI of every error)."""
+    """Describe a problem type (the `type` URI of every error).
+
+    Every problem's `type` is this path with its `code`: the title, the
+    status it comes with and what it means. Needs no key.
+    """
     if code not in PROBLEM_TYPES:
         raise NotFound()
     return json_response(_problem_type_description(code))

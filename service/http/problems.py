@@ -28,6 +28,10 @@ PROBLEM_TYPES = {
                       "The CSV cannot be read: unexpected end of data (an unclosed quote?)."),
     "bad_request": (400, "Bad request", "The request could not be understood as sent.",
                     "The browser (or proxy) sent a request that this server could not understand."),
+    "unsupported_version": (400, "Unsupported version", "The Hiremix-Version header names a version this server "
+                                                        "does not serve; the detail lists those it does.",
+                            "The Hiremix-Version header names no version this server serves; it serves "
+                            "2026-11-26, 2026-11-28."),
     "unauthenticated": (401, "Unauthenticated", "No API key was sent, or the key is unknown or revoked.",
                         "Send an API key: 'Authorization: Bearer <key>', or HTTP Basic with the key as the user name."),
     "insufficient_scope": (403, "Insufficient scope", "The API key is valid but lacks the scope this operation needs.",

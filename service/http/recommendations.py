@@ -14,6 +14,7 @@ from schemas import (
     BatchRequestSchema,
     BatchResultSchema,
     CompanyProfileSchema,
+    RecommendationExportQuerySchema,
     RecommendationListQuerySchema,
     RecommendationPageSchema,
     RecommendationPreviewSchema,
@@ -36,9 +37,11 @@ from service.http.apidoc import (
     query,
     response,
 )
+from service.http.conditional import conditional
 from service.http.idempotent import idempotent
 from service.http.problems import problem_body, request_id
 from service.http.security import requires, tenant_id
+from service.http.versions import ACCEPT_NEGOTIATION
 from service.ids import RECOMMENDATION_ID
 
 bp = Blueprint("recommendations", __name__, url_prefix="/v1/recommendations")
@@ -49,6 +52,16 @@ WRITE = "recommendations:write"
 _PROFILE = CompanyProfileSchema()
 _LOCATION = {"Location": {"description": "Path of the stored recommendation.", "schema": {"type": "string"}}}
 _LINK = {"Link": {"description": 'The next page, `<url>; rel="next"`, while there is one.', "schema": {"type": "string"}}}
+_ATTACHMENT = {"Content-Disposition": {"description": '`attachment; filename="recommendations.csv"`.',
+                                       "schema": {"type": "string"}}}
+# Asking a JSON operation for CSV or HTML with Accept still works, deprecated since 2026-11-28.
+_NEGOTIATED = {
+    "Deprecation": {"description": "Only on an answer in another media type chosen with `Accept` (CSV here, the "
+                                   "HTML page from a fetch): that way is deprecated since 2026-11-28 "
+                                   "(RFC 9745). `Link` then names the operation to use instead "
+                                   '(`rel="successor-version"`).', "schema": {"type": "string"}},
+    "Sunset": {"description": "With `Deprecation`: when that way stops (RFC 8594).", "schema": {"type": "string"}},
+}
 
 
 class RecommendationIdConverter(BaseConverter):
@@ -135,20 +148,18 @@ def batch_recommendations(batch: dict) -> Response:
 @bp.get("", strict_slashes=False)
 @requires(READ)
 @query(RecommendationListQuerySchema())
-@response(200, "A page of stored recommendations, newest first; or, with `Accept: text/csv`, all of them as CSV.",
-          schema=RecommendationPageSchema, example=examples.page_example, headers=_LINK,
-          alternatives={CSV: (f"Columns: {', '.join(csvio.EXPORT_COLUMNS)}.", examples.export_csv_example)})
+@response(200, "A page of stored recommendations, newest first.", schema=RecommendationPageSchema,
+          example=examples.page_example, headers={**_LINK, **_NEGOTIATED})
 @problems(422, 503)
 def list_recommendations(params: dict) -> Response:
     """List your stored recommendations, newest first.
 
     Cursor-paginated: pass `next_cursor` as `cursor` for the next page, or
-    follow the `Link` header. Filters combine with AND. With
-    `Accept: text/csv` the answer is every matching recommendation as CSV,
-    one row each, streamed; `limit` and `cursor` do not apply then.
+    follow the `Link` header. Filters combine with AND. For every matching
+    recommendation as CSV, use `GET /v1/recommendations/export`.
     """
-    if _wants_csv():
-        return _export(params)
+    if _wants_csv():  # the way before 2026-11-28: still served, deprecated
+        return _deprecated(_export(params, through_list=True), _EXPORT_PATH)
     page = recommendations.newest(params, tenant_id(), _sessions())
     headers = {"Vary": "Accept"}
     if page.next_cursor:
@@ -156,26 +167,69 @@ def list_recommendations(params: dict) -> Response:
     return json_response(_page_json(page), 200, headers)
 
 
+_EXPORT_PATH = f"{bp.url_prefix}/export"
+
+
+@bp.get("/export")
+@requires(READ)
+@query(RecommendationExportQuerySchema())
+@response(200, "Every matching recommendation as CSV, newest first, one row each, streamed.", schema={
+    "type": "string", "description": f"Columns: {', '.join(csvio.EXPORT_COLUMNS)}."},
+          example=examples.export_csv_example, media_type=CSV, headers=_ATTACHMENT)
+@problems(422, 503)
+def export_recommendations(params: dict) -> Response:
+    """Export your stored recommendations as CSV.
+
+    Takes the filters of the list (not `limit` or `cursor`: the export holds
+    every match). A cell that a spreadsheet would read as a formula is
+    prefixed with `'`.
+    """
+    return _export(params)
+
+
 @bp.get("/<recommendation_id:id>")
 @requires(READ)
-@response(200, "The stored recommendation, exactly as first returned; or, with `Accept: text/html` (as a browser "
-               "sends), a readable, printable page of it.", schema=RecommendationSchema,
-          example=examples.recommendation_example,
-          alternatives={HTML: ("A page for people: the verdict, the product/software split, each factor's "
-                               "contribution, what would change it and the role profiles.", None)})
+@response(200, "The stored recommendation, exactly as first returned.", schema=RecommendationSchema,
+          example=examples.recommendation_example, headers=_NEGOTIATED, conditional=True)
 @problems(404, 503)
 def get_recommendation(id: str) -> Response:
     """Fetch one of your stored recommendations.
 
-    Open its URL in a browser to read it as a page: the browser asks for a user
-    name, which is your API key (leave the password empty).
+    Stored answers never change: the strong `ETag` lets a client revalidate
+    with `If-None-Match` and get 304. For the page people read, use
+    `GET /v1/recommendations/{id}/page`.
     """
     body = recommendations.fetch(id, tenant_id(), _sessions())
-    if preferred(JSON, HTML) == HTML:
-        # A tenant's data, often fetched with credentials the browser remembers: kept out of shared and disk caches.
-        return Response(result_page.render(json.loads(body)), mimetype=HTML,
-                        headers={"Vary": "Accept", "Cache-Control": "private, no-store"})
-    return json_response(body, headers={"Vary": "Accept"})
+    if preferred(JSON, HTML) == HTML:  # the way before 2026-11-28: still served, deprecated
+        return _deprecated(_page(body), f"{bp.url_prefix}/{id}/page")
+    return conditional(json_response(body, headers={"Vary": "Accept"}))
+
+
+@bp.get("/<recommendation_id:id>/page")
+@requires(READ)
+@response(200, "A readable, printable page of the stored recommendation.", schema={"type": "string"},
+          media_type=HTML)
+@problems(404, 503)
+def get_recommendation_page(id: str) -> Response:
+    """Read one of your stored recommendations as a page.
+
+    The verdict, the product/software split, each factor's contribution,
+    what would change it and the role profiles, for people rather than
+    programs. Open it in a browser: it asks for a user name, which is your
+    API key (leave the password empty).
+    """
+    return _page(recommendations.fetch(id, tenant_id(), _sessions()))
+
+
+def _page(body: str) -> Response:
+    # A tenant's data, often fetched with credentials the browser remembers: kept out of shared and disk caches.
+    return Response(result_page.render(json.loads(body)), mimetype=HTML,
+                    headers={"Vary": "Accept", "Cache-Control": "private, no-store"})
+
+
+def _deprecated(response: Response, successor: str) -> Response:
+    response.headers.update(ACCEPT_NEGOTIATION.headers(successor))
+    return response
 
 
 @bp.delete("/<recommendation_id:id>")
@@ -197,14 +251,15 @@ def _refusal_or_profile(item) -> dict | HiremixError:
     return invalid("body", item.messages) if isinstance(item, RefusedItem) else item
 
 
-def _export(params: dict) -> Response:
-    paging = [name for name in ("limit", "cursor") if name in request.args]
-    if paging:
-        raise InvalidInput(
-            "The CSV export holds every matching recommendation; it is not paginated.",
-            errors=[field_error(f"/{name}", "not_applicable", "Leave this parameter out with Accept: text/csv.",
-                                parameter=name) for name in paging],
-        )
+def _export(params: dict, through_list: bool = False) -> Response:
+    if through_list:  # through the list's Accept: its paging parameters do not apply
+        paging = [name for name in ("limit", "cursor") if name in request.args]
+        if paging:
+            raise InvalidInput(
+                "The CSV export holds every matching recommendation; it is not paginated.",
+                errors=[field_error(f"/{name}", "not_applicable", "Leave this parameter out with Accept: text/csv.",
+                                    parameter=name) for name in paging],
+            )
     documents = recommendations.every(params, tenant_id(), _sessions())
     return Response(
         stream_with_context(_logged(csvio.write_recommendations(documents))),

@@ -29,6 +29,7 @@ from service.http.apidoc import (
     query,
     response,
 )
+from service.http.conditional import conditional
 from service.http.idempotent import idempotent
 from service.http.security import public, requires, tenant_id
 from service.ids import STORED_WEIGHT_PROFILE_ID, WEIGHT_PROFILE_ID
@@ -60,7 +61,7 @@ def _sessions():
 @model_bp.get("", strict_slashes=False)
 @public
 @response(200, "The model card of the built-in weights.", schema=ModelCardSchema,
-          example=lambda: model_card(DEFAULT_WEIGHT_PROFILE))
+          example=lambda: model_card(DEFAULT_WEIGHT_PROFILE), conditional=True)
 def get_model() -> Response:
     """Describe the model: factors, values, leans, weights, evidence.
 
@@ -68,11 +69,10 @@ def get_model() -> Response:
     with its lean (-1 software engineers .. 1 product engineers) and the
     evidence ids (E1..E13) behind it; team-size bands with their ranges; the
     thresholds, how contributions combine, and the version and hash. Needs
-    no key.
+    no key. It changes only with a new release of hiremix: revalidate with
+    `If-None-Match`.
     """
-    response_ = json_response(model_card(DEFAULT_WEIGHT_PROFILE))
-    response_.headers["Cache-Control"] = "public, max-age=300"
-    return response_
+    return conditional(json_response(model_card(DEFAULT_WEIGHT_PROFILE)), "public, max-age=300")
 
 
 @bp.post("", strict_slashes=False)
@@ -102,7 +102,7 @@ def create_weight_profile(data: dict) -> Response:
           example=lambda: {**examples.weight_profile_example(), "version": 2},
           headers=_LOCATION, links=_PROFILE_LINKS)
 @path_parameter("profile_id", "One of your weight profiles: the built-in `wp_default` cannot get new versions.",
-                pattern=f"^{STORED_WEIGHT_PROFILE_ID}$")
+                pattern=f"^{STORED_WEIGHT_PROFILE_ID}$", example=examples.EXAMPLE_WEIGHT_PROFILE_ID)
 @problems(400, 404, 409, 413, 415, 422, 503)
 def create_weight_profile_version(data: dict, profile_id: str) -> Response:
     """Add the next version of a weight profile.
@@ -150,11 +150,16 @@ def list_weight_profile_versions(params: dict, profile_id: str) -> Response:
 
 @bp.get(f"/<weight_profile_id:profile_id>/versions/<int(min=1, max={VERSION_MAX}):version>")
 @requires(READ)
-@response(200, "That version, exactly as made.", schema=WeightProfileSchema, example=examples.weight_profile_example)
+@response(200, "That version, exactly as made.", schema=WeightProfileSchema, example=examples.weight_profile_example,
+          conditional=True)
 @problems(404, 503)
 def get_weight_profile_version(profile_id: str, version: int) -> Response:
-    """Fetch one version of a weight profile."""
-    return json_response(weight_profiles.fetch(profile_id, version, tenant_id(), _sessions()))
+    """Fetch one version of a weight profile.
+
+    Versions never change once made: the strong `ETag` lets a client
+    revalidate with `If-None-Match` and get 304.
+    """
+    return conditional(json_response(weight_profiles.fetch(profile_id, version, tenant_id(), _sessions())))
 
 
 @simulations_bp.post("", strict_slashes=False)
