@@ -12,7 +12,7 @@ ETAG_HEADER = {"ETag": {"description": "A strong tag of this body: send it as `I
 IF_NONE_MATCH = {
     "name": "If-None-Match", "in": "header", "required": False,
     "description": "The ETag of a copy you hold: 304, with no body, when it is still current.",
-    "schema": {"type": "string", "maxLength": 1024},
+    "schema": {"type": "string"},
 }
 
 

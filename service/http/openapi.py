@@ -114,8 +114,10 @@ _IDEMPOTENCY_PARAMETER = {
                    "is stored and replayed, with `Idempotent-Replayed: true`, to every retry with the same key "
                    "and the same request (compared after validation) for 24 hours. The same key with a different "
                    "request is a 422 `idempotency_key_reused`; a retry while the first is still running waits for "
-                   "its answer. An answer over 2 MiB is not kept, so its retry runs again.",
-    # No example: a fixed one, copied into every request by a tool, would be a reused key.
+                   "its answer. An answer over 2 MiB is not kept, so its retry runs again. The example, "
+                   "`{{$guid}}`, is Postman's fresh UUID on every send (and /docs does the same): a fixed example "
+                   "key, copied into every request by a tool, would be a reused key.",
+    "example": "{{$guid}}",
     "schema": KEY_SCHEMA,
 }
 _REPLAYED_HEADER = {"Idempotent-Replayed": {"description": "`true` when this is the stored answer to an "

@@ -1,14 +1,11 @@
-"""Schemathesis hooks (loaded through SCHEMATHESIS_HOOKS) for the contract fuzzing run: the six rules
-a JSON Schema cannot state, applied just before each request is sent (each explained below).
+"""Schemathesis hooks (loaded through SCHEMATHESIS_HOOKS) for the generated phases of the contract fuzzing
+run (coverage, fuzzing, stateful): the six rules a JSON Schema cannot state, applied just before each request
+is sent (each explained below). The examples phase runs apart, with the Idempotency-Key hook alone
+(schemathesis_examples_hooks.py): every documented example must work as written.
 
-Idempotency-Key: clients must send a new key for each new request, and the API
-answers a reused key with 422 `idempotency_key_reused`. A generator cannot know
-that rule, and repeats simple values such as "0" across operations. So each
-request that carries a well-formed key gets a fresh one just before it is sent; a malformed
-key (a negative test) is left as generated. Reuse is tested in tests/api.
+Idempotency-Key: a generator cannot know that each new request needs a new key, and repeats simple values
+such as "0" across operations, so each request gets a fresh one (see schemathesis_examples_hooks.py).
 """
-
-import uuid
 
 import schemathesis
 from marshmallow import ValidationError
@@ -17,7 +14,7 @@ from schemas.batch import BATCH_MAX, BatchRequestSchema
 from schemas.profile import CompanyProfileSchema
 from service.csvio import REQUIRED_COLUMNS, read_profiles
 from service.errors import HiremixError
-from service.http.idempotent import well_formed_key
+from tests.e2e.schemathesis_examples_hooks import fresh_idempotency_key
 
 _PROFILE_FIELDS = CompanyProfileSchema().fields
 
@@ -25,9 +22,7 @@ _PROFILE_FIELDS = CompanyProfileSchema().fields
 @schemathesis.hook
 def before_call(context, case, kwargs):
     """Just before sending (every phase): a fresh Idempotency-Key, thresholds in order, a CSV batch header."""
-    key = (case.headers or {}).get("Idempotency-Key")
-    if isinstance(key, str) and well_formed_key(key):
-        case.headers["Idempotency-Key"] = str(uuid.uuid4())
+    fresh_idempotency_key(case)
     _order_thresholds(case.body)
     _name_existing_weights(case.body)
     if case.media_type == "text/csv" and isinstance(case.body, str):
