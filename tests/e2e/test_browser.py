@@ -104,6 +104,24 @@ def test_docs_render_every_operation_offline_and_try_it_out_shows_a_recommendati
     assert answer["profile"]["stage"] == "seed" and answer["factors"]
     operation.locator(".live-responses-table").scroll_into_view_if_needed()
     screenshot(page, "docs-try-it-out.png")
+
+    # Stored twice with two different bodies: the documented Idempotency-Key example ({{$guid}}) is made a
+    # fresh key on every send, so the second is a new request, not a reused key.
+    create = page.locator("#operations-recommendations-create_recommendation")
+    create.locator(".opblock-summary").click()
+    create.locator("button.try-out__btn").click()
+    ids = []
+    for example in (0, 1):
+        create.locator(".opblock-section-request-body .examples-select select").first.select_option(index=example)
+        create.locator("button.execute").click()
+        answer_text = create.locator(".live-responses-table tbody .microlight").first
+        page.wait_for_function("([node, known]) => { try { const id = JSON.parse(node.innerText).id;"
+                               " return id && !known.includes(id); } catch (e) { return false; } }",
+                               arg=[answer_text.element_handle(), ids], timeout=20_000)
+        assert create.locator(".live-responses-table tbody .response-col_status").inner_text().strip() \
+            .startswith("201")
+        ids.append(json.loads(answer_text.inner_text())["id"])
+    assert len(set(ids)) == 2
     assert elsewhere == [], f"the docs page fetched from elsewhere: {elsewhere}"
     assert page.evaluate("window.localStorage.getItem('authorized')") is None  # not kept unless asked
     assert violations == []
