@@ -15,7 +15,8 @@ from schemas.profile import CompanyProfileSchema
 FAVORS = (PRODUCT, SOFTWARE, NEUTRAL)
 # Stored answers keep their first bytes, so a field added after the first release is optional in the schema:
 # every answer made since carries it, answers stored by the first release do not.
-FIRST_RELEASE_LACKS = " Every answer made since 2026-11-26 has it; answers stored by the first release lack it."
+FIRST_RELEASE_LACKS = (" Every answer made since weight profiles arrived has it; answers stored by the first release "
+                       "(before weight profiles) lack it.")
 
 
 class FactorValue(fields.Raw):

@@ -175,8 +175,9 @@ _INTERACTIONS_DOC = {
 
 
 def _present(name: str) -> dict:
-    """A JSON Schema that holds when the property `name` is there, whatever its value."""
-    return {"required": [name], "properties": {name: True}}
+    """A JSON Schema that holds when the property `name` is there and not empty (an empty map means nothing,
+    so it is accepted wherever the part itself is not)."""
+    return {"required": [name], "properties": {name: {"minProperties": 1}}}
 
 
 class WeightOverridesSchema(StrictSchema):
@@ -194,12 +195,12 @@ class WeightOverridesSchema(StrictSchema):
         "description": "Model 2 only: the team-size curve; what is left out keeps the base profile's."})
 
     # On model 1 there are no interactions and no curve; on model 2 (the default) no team-size band leans.
-    # "Must not be there" as `not` of "is there", which every validator reads alike (Redocly's reads
-    # `{"properties": {"x": false}}` inside if/then/else as closing the object to other properties).
+    # "Must not be there (or only empty)" as `not` of "is there", which every validator reads alike (Redocly's
+    # reads `{"properties": {"x": false}}` inside if/then/else as closing the object to other properties).
     OPENAPI_EXTRA = {
         "if": {"required": ["model_version"], "properties": {"model_version": {"const": 1}}},
         "then": {"not": {"anyOf": [_present("interactions"), _present("team_size_curve")]}},
-        "else": {"not": {**_present("leans"), "properties": {"leans": _present("team_size")}}},
+        "else": {"not": {"required": ["leans"], "properties": {"leans": _present("team_size")}}},
     }
 
 
@@ -222,7 +223,7 @@ class WeightProfileVersionCreateSchema(WeightOverridesSchema):
             {"if": {"required": ["model_version"], "properties": {"model_version": {"const": 1}}},
              "then": {"not": {"anyOf": [_present("interactions"), _present("team_size_curve")]}}},
             {"if": {"required": ["model_version"], "properties": {"model_version": {"const": 2}}},
-             "then": {"not": {**_present("leans"), "properties": {"leans": _present("team_size")}}}},
+             "then": {"not": {"required": ["leans"], "properties": {"leans": _present("team_size")}}}},
         ],
     }
 

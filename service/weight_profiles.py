@@ -213,12 +213,11 @@ def _moved_to(latest: WeightProfile, model_version: int | None, number: int) -> 
 
 def _derived(base: WeightProfile, data: dict, profile_id: str, version: int, pointer: str = "") -> WeightProfile:
     model = base.model_version
-    # Sent at all, even empty: the document says these are not there (an empty one means nothing anyway).
-    if model == 1 and ("interactions" in data or "team_size_curve" in data):
-        sent = "interactions" if "interactions" in data else "team_size_curve"
+    if model == 1 and (data.get("interactions") or data.get("team_size_curve")):
+        sent = "interactions" if data.get("interactions") else "team_size_curve"
         raise InvalidInput(f"{sent} exist only in model 2.", errors=[field_error(
             f"{pointer}/{sent}", "not_applicable", "Only model 2 has this; send \"model_version\": 2 to move to it.")])
-    if model == 2 and "team_size" in (data.get("leans") or {}):
+    if model == 2 and (data.get("leans") or {}).get("team_size"):
         raise InvalidInput("Model 2 has no team-size band leans.", errors=[field_error(
             f"{pointer}/leans/team_size", "not_applicable", "Model 2 leans team size along a curve: tune "
                                                             "team_size_curve instead.")])

@@ -12,7 +12,8 @@ from werkzeug.exceptions import HTTPException
 ALLOW_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id", "Hiremix-Version",
                  "If-None-Match"]
 EXPOSE_HEADERS = ["Location", "Link", "X-Request-Id", "Idempotent-Replayed", "Retry-After", "RateLimit-Limit",
-                  "RateLimit-Remaining", "RateLimit-Reset", "Hiremix-Version", "ETag", "Deprecation", "Sunset"]
+                  "RateLimit-Remaining", "RateLimit-Reset", "Hiremix-Version", "ETag", "Deprecation", "Sunset",
+                  "Content-Disposition"]
 _NOT_NAMED = {"HEAD", "OPTIONS"}  # always allowed by CORS itself
 
 

@@ -149,6 +149,7 @@ NAMED_ENUMS = {
     "BatchItemStatus": ("integer", (201, 422), "201 stored, 422 refused."),
 }
 _ENUM_NAMES = {values: name for name, (_type, values, _description) in NAMED_ENUMS.items()}
+assert len(_ENUM_NAMES) == len(NAMED_ENUMS), "two named enums have the same values: a field could not tell them apart"
 _ENUM_COMPONENTS = {name: {"type": kind, "enum": list(values), "description": description}
                     for name, (kind, values, description) in NAMED_ENUMS.items()}
 
@@ -211,6 +212,11 @@ def build(app: Flask) -> dict:
         spec.components.schema(name, component)
     spec.components.schema("ApiVersion", {"type": "string", "enum": list(VERSIONS),
                                           "description": "A dated contract version (CHANGELOG.md), oldest first."})
+    spec.components.parameter("HiremixVersion", "header", {
+        "name": HEADER,
+        "description": f"Pin the dated contract version your code was written against (CHANGELOG.md); left out: "
+                       f"the newest, {CURRENT}. Another value is a 400 `unsupported_version`.",
+        "required": False, "schema": {"$ref": "#/components/schemas/ApiVersion"}, "example": CURRENT})
     spec.components.schema("IdempotentReplayed", {"type": "string", "enum": ["true"],
                                                   "description": "Present, and `true`, only on a replayed answer."})
     spec.components.schema("Problem", schema=ProblemSchema)
@@ -235,14 +241,23 @@ def build(app: Flask) -> dict:
     return document
 
 
-def _without_defaults(schema: dict) -> None:
-    """Request and response bodies state no `default`: optional means absent or null, and a default would make
-    generators (openapi-typescript) treat the field as always present. Each description says what a field
-    left out means. Query parameters keep theirs (`limit`)."""
-    for prop in schema.get("properties", {}).values():
-        default = prop.pop("default", None)
-        if default is not None and "default" not in prop.get("description", "").lower():
+def _without_defaults(schema) -> None:
+    """Request and response bodies state no `default`, at any depth: optional means absent or null, and a
+    default would make generators (openapi-typescript) treat the field as always present. Each description
+    says what a field left out means. Query parameters keep theirs (`limit`)."""
+    if isinstance(schema, list):
+        for item in schema:
+            _without_defaults(item)
+        return
+    if not isinstance(schema, dict):
+        return
+    if "default" in schema:
+        default = schema.pop("default")
+        if default is not None and "default" not in schema.get("description", "").lower():
             raise ValueError(f"a field with the default {default!r} must say so in its description")
+    for key, value in schema.items():
+        if key not in ("enum", "const", "example", "examples", "required"):
+            _without_defaults(value if key != "properties" else list(value.values()))
 
 
 _TOP_LEVEL_ORDER = ("openapi", "info", "servers", "tags", "paths", "components")
@@ -282,6 +297,7 @@ def _operation(rule, view, contract: dict) -> dict:
         parameters.append({"in": "query", "schema": contract["query"]})
     if contract.get("idempotent"):
         parameters.append(_IDEMPOTENCY_PARAMETER)
+    parameters.append("HiremixVersion")  # a reference to the component
     if parameters:
         operation["parameters"] = parameters
     if "body" in contract:

@@ -34,6 +34,7 @@ def version() -> str:
 def register(app: Flask) -> None:
     @app.before_request
     def _pin():
+        g.hiremix_version = CURRENT
         pinned = request.headers.get(HEADER)
         if pinned is None:
             return
@@ -49,6 +50,7 @@ def register(app: Flask) -> None:
     @app.after_request
     def _name_the_version(response: Response) -> Response:
         response.headers[HEADER] = version()
+        response.vary.add(HEADER)  # a cache keeps one copy per pin: the answer names the version asked for
         return response
 
 

@@ -122,6 +122,8 @@ def test_query_parameters_are_never_documented_as_null_but_a_cursor(spec):
     can pass `next_cursor` (null on the last page) straight back: generated clients leave null out."""
     for _, _, operation in operations(spec):
         for parameter in operation.get("parameters", []):
+            if "$ref" in parameter:  # the Hiremix-Version header: a named enum
+                continue
             schema = parameter["schema"]
             if parameter["name"] == "cursor":
                 assert schema["type"] == ["string", "null"] and "left out" in parameter["description"]
@@ -132,3 +134,64 @@ def test_query_parameters_are_never_documented_as_null_but_a_cursor(spec):
 def test_a_validator_rejects_a_wrong_document(spec):
     with pytest.raises(Exception):
         _validator(spec, "Recommendation").validate({"recommendation": "maybe"})
+
+
+def _walk(node, path=""):
+    """Every (path, mapping) in a document tree, skipping examples (they are values, not schemas)."""
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            if key not in ("example", "examples"):
+                yield from _walk(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, f"{path}/{index}")
+
+
+def test_bodies_declare_no_default_at_any_depth(spec):
+    """A default makes openapi-typescript treat an optional field as always there; optional means absent or
+    null, and the description says what absent means."""
+    found = [path for path, node in _walk(spec["components"]["schemas"]) if "default" in node
+             and "/properties/default" not in path]
+    assert found == []
+
+
+def test_every_enum_is_a_named_component_used_by_reference(spec):
+    named = {name for name, schema in spec["components"]["schemas"].items() if "enum" in schema}
+    inline = [path for path, node in _walk(spec) if "enum" in node
+              and path.rpartition("/")[0] != "/components/schemas"]
+    assert inline == [] and len(named) >= 16
+    values = [tuple(spec["components"]["schemas"][name]["enum"]) for name in named]
+    assert len(set(values)) == len(values), "the same enum named twice"
+
+
+def test_security_is_declared_once_and_scopes_are_words(spec):
+    assert spec["security"] == [{"bearerAuth": []}, {"basicAuth": []}]
+    assert spec["components"]["parameters"]["HiremixVersion"]["name"] == "Hiremix-Version"
+    assert spec["servers"] == [{"url": "/", "description": "The server this document was fetched from."}]
+    for path, method, operation in operations(spec):
+        if "x-hiremix-scope" in operation:
+            assert "security" not in operation and f"`{operation['x-hiremix-scope']}`" in operation["description"]
+        else:
+            assert operation["security"] == [], (method, path)
+        assert operation["description"]
+        assert {"$ref": "#/components/parameters/HiremixVersion"} in operation["parameters"]
+        for status, answer in operation["responses"].items():
+            if status.startswith("2"):
+                assert len(answer.get("content", {})) <= 1, (method, path, status)
+                assert "Hiremix-Version" in answer["headers"]
+
+
+@pytest.mark.parametrize(("draft", "valid"), [
+    ({"name": "x", "model_version": 1, "interactions": {}, "team_size_curve": {}}, True),
+    ({"name": "x", "model_version": 1, "interactions": {"large_team_wants_speed": 0.5}}, False),
+    ({"name": "x", "model_version": 1, "team_size_curve": {"midpoint": 30}}, False),
+    ({"name": "x", "leans": {"team_size": {}}}, True),
+    ({"name": "x", "leans": {"team_size": {"1-9": 0.5}}}, False),
+    ({"name": "x", "model_version": 2, "leans": {"stage": {"seed": 0.5}}}, True),
+])
+def test_model_specific_parts_are_documented_as_the_server_treats_them(spec, client, draft, valid):
+    """Model 1 has no interactions or curve, model 2 no team-size band leans; an empty one means nothing and
+    is accepted, as it always was."""
+    assert _validator(spec, "WeightProfileCreate").is_valid(draft) is valid
+    assert (client.post("/v1/weight-profiles", json=draft).status_code == 201) is valid

@@ -12,7 +12,7 @@ def test_a_browser_gets_a_readable_page_and_an_api_client_still_gets_json(client
                                                        "priorities": ["ship_fast"]}).get_json()
     url = f"/v1/recommendations/{created['id']}"
     page = client.get(url, headers={"Accept": BROWSER})
-    assert page.status_code == 200 and page.mimetype == "text/html" and page.headers["Vary"] == "Accept"
+    assert page.status_code == 200 and page.mimetype == "text/html" and "Accept" in page.vary
     assert page.headers["Cache-Control"] == "private, no-store"
     html = page.get_data(as_text=True)
     assert re.search(r'<h1 id="verdict">Hire product engineers</h1>', html)
@@ -44,7 +44,7 @@ def test_the_page_keeps_the_tenant_rules_and_asks_a_browser_for_the_key(client, 
     assert refused.status_code == 401
     assert refused.headers["WWW-Authenticate"].startswith('Basic realm="hiremix')
     assert 'Bearer realm="hiremix"' in refused.headers["WWW-Authenticate"]
-    assert refused.headers["Vary"] == "Accept"  # the challenge depends on Accept
+    assert "Accept" in refused.vary  # the challenge depends on Accept
     assert anonymous.get(url).headers["WWW-Authenticate"] == 'Bearer realm="hiremix"'  # API clients: Bearer only
 
 

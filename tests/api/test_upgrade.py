@@ -57,3 +57,24 @@ def test_todays_answers_still_match_the_previous_schemas(client, anonymous, mode
     _old("ModelCard").validate(anonymous.get("/v1/model").get_json())
     _old("Problem").validate(client.post("/v1/recommendations", json={"stage": 1}).get_json())
     _old_response("/problems/{code}", "get").validate(anonymous.get("/problems/unsupported_version").get_json())
+
+
+def test_every_request_example_of_the_previous_document_still_succeeds(client):
+    """What a client built from the previous document sends (its documented examples) is still accepted."""
+    made = client.post("/v1/weight-profiles", json={"name": "For the old examples"}).get_json()["id"]
+    old_example_id = "wp_01jdk5m7c2v8q4x6r9t3w0y1zb"  # the previous document's example weight profile
+    sent = 0
+    for path, item in PREVIOUS["paths"].items():
+        for method, operation in item.items():
+            if method not in METHODS:
+                continue
+            content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if not content:
+                continue
+            for name, example in content["examples"].items():
+                url = path.replace("{profile_id}", made)
+                body = yaml.safe_load(yaml.safe_dump(example["value"]).replace(old_example_id, made))
+                answer = client.open(url, method=method.upper(), json=body)
+                assert 200 <= answer.status_code < 300, (method, path, name, answer.get_json())
+                sent += 1
+    assert sent >= 10

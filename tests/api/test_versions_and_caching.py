@@ -26,6 +26,8 @@ def test_every_answer_names_the_version_it_follows(client, anonymous):
 def test_a_request_may_pin_a_served_version(client, version):
     answer = client.post("/v1/recommendations/preview", json=VALID, headers={"Hiremix-Version": f" {version} "})
     assert answer.status_code == 200 and answer.headers["Hiremix-Version"] == version
+    assert "Hiremix-Version" in answer.vary  # a shared cache keeps one copy per pin
+    assert client.post("/v1/recommendations/preview", json=VALID).headers["Hiremix-Version"] == CURRENT
 
 
 @pytest.mark.parametrize("version", ["2026-11-27", "2025-01-01", "latest", "", "x" * 300])

@@ -68,7 +68,8 @@ def test_schemathesis_finds_nothing(backend_env, tmp_path):
     with gunicorn(env, key) as server:
         # The documented examples as written, on a fresh server: only the Idempotency-Key is made fresh.
         examples = _schemathesis(server, key, tmp_path, "examples", "tests.e2e.schemathesis_examples_hooks")
-        assert "✅ Examples" in examples and "Tested: 0" not in examples, examples
+        # Every operation has at least one documented example (the Hiremix-Version header's, if nothing else).
+        assert "✅ Examples" in examples and f"Tested: {OPERATIONS}" in examples, examples
         generated = _schemathesis(server, key, tmp_path, "coverage,fuzzing,stateful", "tests.e2e.schemathesis_hooks")
     assert f"Tested: {OPERATIONS}" in generated, generated
     for phase in ("Coverage", "Fuzzing", "Stateful"):

@@ -1,11 +1,12 @@
 """Real clients against a real server, built only from the committed openapi.yaml.
 
-- Postman: contract/postman.js converts openapi.yaml with openapi-to-postmanv2 and
-  adds assertions (documented 2xx status, Content-Type, response schema); newman runs
-  every documented example against gunicorn, on SQLite and on PostgreSQL.
-- Redocly CLI lints openapi.yaml with the `recommended` ruleset: no errors allowed.
-- openapi-python-client generates a Python client into a temporary folder; it
-  creates, fetches and lists a recommendation with typed models.
+- Postman: the collection as an integrator imports it (openapi-to-postmanv2, example parameters, folders by
+  tag), run by newman with only `baseUrl` and the key set on the collection; and contract/postman.js's
+  collection, which adds assertions (documented 2xx status, Content-Type, response schema) to every
+  documented example, on SQLite and on PostgreSQL.
+- Redocly CLI (`recommended`) and Spectral (`spectral:oas`) lint openapi.yaml: no finding at all.
+- openapi-python-client generates a Python client; contract/clients/python/usage.py, written on it, passes
+  `mypy --strict` and runs against gunicorn (the TypeScript client: test_typescript_client.py).
 
 The node tools come from `npm ci --prefix contract` (CI runs it); without them these
 tests are skipped outside CI and fail in CI.

@@ -20,8 +20,17 @@ from hiremix_client.api.recommendations import (
     list_recommendations,
     preview_recommendation,
 )
-from hiremix_client.models import BusinessModel, CompanyProfile, Problem, ProductComplexity, Recommendation, Stage
-from hiremix_client.models import RecommendationPage, Verdict
+from hiremix_client.models import (
+    ApiVersion,
+    BusinessModel,
+    CompanyProfile,
+    Problem,
+    ProductComplexity,
+    Recommendation,
+    RecommendationPage,
+    Stage,
+    Verdict,
+)
 from hiremix_client.types import UNSET
 
 
@@ -59,6 +68,11 @@ def main() -> None:
             page = list_recommendations.sync(client=client, limit=2, cursor=page.next_cursor)
         check(len(seen) == len(set(seen)), "an id was listed twice")
         check(made.id in seen and set(old_ids) <= set(seen), f"missing from the list: {seen}")
+
+        # Pin the contract version this program was written against: a typed header parameter.
+        pinned = preview_recommendation.sync_detailed(client=client, body=profile, hiremix_version=ApiVersion.VALUE_0)
+        check(pinned.status_code == HTTPStatus.OK, f"a pinned preview answered {pinned.status_code}")
+        check(pinned.headers.get("Hiremix-Version") == ApiVersion.VALUE_0.value, "the pin was not followed")
 
         # A 422, read through the problem's errors.
         refused = preview_recommendation.sync(client=client, body=CompanyProfile(

@@ -51,6 +51,14 @@ async function main(): Promise<void> {
   check(new Set(seen).size === seen.length, "an id was listed twice");
   check(seen.includes(made.id) && oldIds.every((id) => seen.includes(id)), `missing from the list: ${seen}`);
 
+  // Pin the contract version this program was written against: a typed header parameter.
+  const pinned = await client.POST("/v1/recommendations/preview", {
+    params: { header: { "Hiremix-Version": "2026-11-26" } },
+    body: { stage: "seed", team_size: 6, product_complexity: "low", business_model: "b2b_saas" },
+  });
+  check(pinned.response.status === 200, `a pinned preview answered ${pinned.response.status}`);
+  check(pinned.response.headers.get("Hiremix-Version") === "2026-11-26", "the pin was not followed");
+
   // A 422, read through the problem's errors.
   const refused = await client.POST("/v1/recommendations/preview", {
     body: { stage: "seed", team_size: -1, product_complexity: "low", business_model: "b2b_saas" },
