@@ -76,8 +76,9 @@ def test_old_documents_come_back_byte_for_byte_and_page_beside_new_ones(client, 
     assert all(document["id"] in csv for document in stored)
 
 
-def test_fixtures_are_what_the_old_code_serialised(stored):
-    """The fixture files are pretty-printed; the rows hold the compact form the earlier releases wrote."""
+def test_rows_hold_the_compact_form_every_release_has_written(stored):
+    """The fixture files are pretty-printed for reading; a row holds the compact JSON (no spaces, UTF-8 as is)
+    that the storing code has written since the first release, so the bytes served above are those bytes."""
     row = record(stored[0], "ten_x")
     assert isinstance(row, RecommendationRecord) and json.loads(row.document) == stored[0]
     assert row.document.startswith('{"id":"rec_') and ", " not in row.document[:60]
