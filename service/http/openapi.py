@@ -149,7 +149,8 @@ NAMED_ENUMS = {
     "BatchItemStatus": ("integer", (201, 422), "201 stored, 422 refused."),
 }
 _ENUM_NAMES = {values: name for name, (_type, values, _description) in NAMED_ENUMS.items()}
-assert len(_ENUM_NAMES) == len(NAMED_ENUMS), "two named enums have the same values: a field could not tell them apart"
+if len(_ENUM_NAMES) != len(NAMED_ENUMS):
+    raise ValueError("two named enums have the same values: a field could not tell them apart")
 _ENUM_COMPONENTS = {name: {"type": kind, "enum": list(values), "description": description}
                     for name, (kind, values, description) in NAMED_ENUMS.items()}
 
