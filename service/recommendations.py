@@ -86,15 +86,10 @@ def create_many(items: list[dict | HiremixError], tenant_id: str, sessions: sess
     return results
 
 
-def _prepare(profile: dict, weights: WeightProfile, tenant_id: str) -> tuple[Created, RecommendationRecord]:
-    created_at = dt.datetime.now(dt.timezone.utc)
-    recommendation_id = new_id("rec")
-    document = _STORED.dump(
-        {"id": recommendation_id, "created_at": rfc3339(created_at), **document_fields(profile, weights)}
-    )
-    body = to_json(document)
-    record = RecommendationRecord(
-        id=recommendation_id,
+def stored_record(document: dict, tenant_id: str, created_at: dt.datetime) -> RecommendationRecord:
+    """The row that stores `document` for `tenant_id`: its body as served, and the columns lists filter on."""
+    return RecommendationRecord(
+        id=document["id"],
         tenant_id=tenant_id,
         created_at=created_at,
         recommendation=document["recommendation"],
@@ -106,9 +101,18 @@ def _prepare(profile: dict, weights: WeightProfile, tenant_id: str) -> tuple[Cre
         model_version=document["model"]["version"],
         model_hash=document["model"]["hash"],
         profile=document["profile"],
-        document=body,
+        document=to_json(document),
     )
-    return Created(recommendation_id, body, document["recommendation"]), record
+
+
+def _prepare(profile: dict, weights: WeightProfile, tenant_id: str) -> tuple[Created, RecommendationRecord]:
+    created_at = dt.datetime.now(dt.timezone.utc)
+    recommendation_id = new_id("rec")
+    document = _STORED.dump(
+        {"id": recommendation_id, "created_at": rfc3339(created_at), **document_fields(profile, weights)}
+    )
+    record = stored_record(document, tenant_id, created_at)
+    return Created(recommendation_id, record.document, document["recommendation"]), record
 
 
 def fetch(recommendation_id: str, tenant_id: str, sessions: sessionmaker) -> str:

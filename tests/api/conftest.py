@@ -1,4 +1,7 @@
 import pytest
+from openapi_schema_validator import OAS31Validator
+
+from service.http.openapi import build
 
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "instance", "code", "request_id"}
 
@@ -32,3 +35,14 @@ def stored_count(client):
         return len(client.get("/v1/recommendations?limit=100").get_json()["data"])
 
     return _count
+
+
+@pytest.fixture
+def spec(app):
+    """The OpenAPI document the app generates."""
+    return build(app)
+
+
+def validator(spec, component):
+    """A validator of the component schema `component` of `spec`."""
+    return OAS31Validator({"$ref": f"#/components/schemas/{component}", "components": spec["components"]})

@@ -5,20 +5,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 
 from service.http.examples import EXAMPLE_WEIGHT_PROFILE_ID
 from service.http.openapi import build, to_yaml
-from tests.api.conftest import VALID
+from tests.api.conftest import VALID, validator
 
 COMMITTED = Path(__file__).resolve().parents[2] / "openapi.yaml"
 ERROR_STATUSES = {"400", "404", "405", "413", "415", "422", "500", "503"}
-
-
-@pytest.fixture
-def spec(app):
-    return build(app)
 
 
 def operations(spec):
@@ -90,25 +84,21 @@ def test_the_contract_operations_are_documented(spec):
     } <= documented
 
 
-def _validator(spec, component):
-    return OAS31Validator({"$ref": f"#/components/schemas/{component}", "components": spec["components"]})
-
-
 def test_live_responses_match_the_documented_schemas(client, spec):
     created = client.post("/v1/recommendations", json={**VALID, "planned_hires": 3, "priorities": ["scale"]})
-    _validator(spec, "Recommendation").validate(created.get_json())
+    validator(spec, "Recommendation").validate(created.get_json())
     preview = client.post("/v1/recommendations/preview", json=VALID).get_json()
-    _validator(spec, "RecommendationPreview").validate(preview)
-    _validator(spec, "RecommendationPage").validate(client.get("/v1/recommendations").get_json())
+    validator(spec, "RecommendationPreview").validate(preview)
+    validator(spec, "RecommendationPage").validate(client.get("/v1/recommendations").get_json())
     problem = client.post("/v1/recommendations", json={"stage": 1}).get_json()
-    _validator(spec, "Problem").validate(problem)
+    validator(spec, "Problem").validate(problem)
 
 
 def test_documented_examples_match_their_schemas(spec):
     media = spec["paths"]["/v1/recommendations"]["post"]["responses"]["201"]["content"]["application/json"]
-    _validator(spec, "Recommendation").validate(media["example"])
+    validator(spec, "Recommendation").validate(media["example"])
     for answer in spec["components"]["responses"].values():
-        _validator(spec, "Problem").validate(answer["content"]["application/problem+json"]["example"])
+        validator(spec, "Problem").validate(answer["content"]["application/problem+json"]["example"])
 
 
 def test_stored_recommendations_document_their_id_and_creation_time(spec):
@@ -133,7 +123,7 @@ def test_query_parameters_are_never_documented_as_null_but_a_cursor(spec):
 
 def test_a_validator_rejects_a_wrong_document(spec):
     with pytest.raises(Exception):
-        _validator(spec, "Recommendation").validate({"recommendation": "maybe"})
+        validator(spec, "Recommendation").validate({"recommendation": "maybe"})
 
 
 def _walk(node, path=""):
@@ -193,5 +183,5 @@ def test_security_is_declared_once_and_scopes_are_words(spec):
 def test_model_specific_parts_are_documented_as_the_server_treats_them(spec, client, draft, valid):
     """Model 1 has no interactions or curve, model 2 no team-size band leans; an empty one means nothing and
     is accepted, as it always was."""
-    assert _validator(spec, "WeightProfileCreate").is_valid(draft) is valid
+    assert validator(spec, "WeightProfileCreate").is_valid(draft) is valid
     assert (client.post("/v1/weight-profiles", json=draft).status_code == 201) is valid

@@ -4,24 +4,13 @@ byte for byte as it was stored, alone or in a page beside new ones (fixtures: te
 import json
 
 import pytest
-from openapi_schema_validator import OAS31Validator
 
-from service.http.openapi import build
 from service.orm import RecommendationRecord
 from service.recommendations import to_json
-from tests.api.conftest import VALID
+from tests.api.conftest import VALID, validator
 from tests.fixtures.stored import SHAPES, documents, every_document, record
 
 LATER_FIELDS = {"what_would_change", "role_profiles", "growth_engineering", "scorecard", "note_text"}
-
-
-def _validator(spec, component):
-    return OAS31Validator({"$ref": f"#/components/schemas/{component}", "components": spec["components"]})
-
-
-@pytest.fixture
-def spec(app):
-    return build(app)
 
 
 @pytest.fixture
@@ -43,7 +32,7 @@ def _tenant(app, client):
 @pytest.mark.parametrize("shape", SHAPES)
 def test_every_stored_shape_validates_against_the_response_schema(spec, shape):
     for document in documents(shape):
-        _validator(spec, "Recommendation").validate(document)
+        validator(spec, "Recommendation").validate(document)
 
 
 def test_the_first_release_lacks_what_was_added_since(spec):
@@ -56,7 +45,7 @@ def test_the_first_release_lacks_what_was_added_since(spec):
 
 def test_the_schema_still_refuses_what_no_release_wrote(spec):
     broken = {key: value for key, value in documents("first_release")[0].items() if key != "factors"}
-    assert not _validator(spec, "Recommendation").is_valid(broken)
+    assert not validator(spec, "Recommendation").is_valid(broken)
 
 
 def test_old_documents_come_back_byte_for_byte_and_page_beside_new_ones(client, spec, stored):
@@ -69,7 +58,7 @@ def test_old_documents_come_back_byte_for_byte_and_page_beside_new_ones(client, 
     assert pinned.get_data(as_text=True) == to_json(stored[0]) and pinned.headers["Hiremix-Version"] == "2026-11-26"
 
     page = client.get("/v1/recommendations?limit=100").get_json()
-    _validator(spec, "RecommendationPage").validate(page)
+    validator(spec, "RecommendationPage").validate(page)
     assert [item["id"] for item in page["data"]][0] == created["id"]
     assert {item["id"] for item in page["data"]} == {created["id"], *(d["id"] for d in stored)}
     csv = client.get("/v1/recommendations/export").get_data(as_text=True)

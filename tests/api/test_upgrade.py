@@ -9,14 +9,14 @@ import yaml
 from openapi_schema_validator import OAS31Validator
 
 from service.http.openapi import build
-from tests.api.conftest import VALID
+from tests.api.conftest import VALID, validator
 
 PREVIOUS = yaml.safe_load((Path(__file__).resolve().parents[1] / "fixtures" / "openapi-2026-11-26.yaml").read_text())
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
 def _old(component):
-    return OAS31Validator({"$ref": f"#/components/schemas/{component}", "components": PREVIOUS["components"]})
+    return validator(PREVIOUS, component)
 
 
 def _old_response(path, method, status="200"):
