@@ -76,7 +76,7 @@ def _keys_group() -> AppGroup:
     @click.option("--name", required=True, help="Who or what the key is for; also the new tenant's name.")
     @click.option("--tenant", help="Give the key to this existing tenant (id or name) instead of a new one.")
     @click.option("--scope", "scopes", multiple=True, type=click.Choice(keys.SCOPES),
-                  help="Repeat for several; default: recommendations:read and recommendations:write.")
+                  help="Repeat for several; default: every scope but audit:read and admin.")
     def create(name: str, tenant: str | None, scopes: tuple[str, ...]) -> None:
         """Create a key; it is printed once, alone on the last line."""
         try:

@@ -9,6 +9,11 @@ _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
 RECOMMENDATION_ID = r"rec_[0-9a-z]{26}"
 STORED_WEIGHT_PROFILE_ID = r"wp_[0-9a-z]{26}"
 WEIGHT_PROFILE_ID = r"wp_(?:[0-9a-z]{26}|default)"
+AUDIT_EVENT_ID = r"aud_[0-9a-z]{26}"
+WEBHOOK_ENDPOINT_ID = r"whe_[0-9a-z]{26}"
+WEBHOOK_DELIVERY_ID = r"whd_[0-9a-z]{26}"
+WEBHOOK_EVENT_ID = r"msg_[0-9a-z]{26}"
+SHARE_LINK_ID = r"shl_[0-9a-z]{26}"
 
 
 def new_id(prefix: str) -> str:

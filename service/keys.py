@@ -20,11 +20,15 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import sessionmaker
 
+from service.audit import log as audit
 from service.ids import new_id
 from service.orm import ApiKey, Tenant
 
-SCOPES = ("recommendations:read", "recommendations:write", "weight_profiles:read", "weight_profiles:write", "admin")
-DEFAULT_SCOPES = tuple(scope for scope in SCOPES if scope != "admin")
+SCOPES = ("recommendations:read", "recommendations:write", "weight_profiles:read", "weight_profiles:write",
+          "webhooks:manage", "audit:read", "admin")
+# A new key gets every scope but these two: the audit log shows what every key of the tenant did, and `admin`
+# holds every scope. Migration 0005 gave `webhooks:manage` to the keys that held every default before it.
+DEFAULT_SCOPES = tuple(scope for scope in SCOPES if scope not in ("admin", "audit:read"))
 LIVE_PREFIX = "hk_live_"
 TEST_PREFIX = "hk_test_"
 _ALPHABET = string.ascii_letters + string.digits
@@ -154,6 +158,8 @@ def create_key(
         )
         session.add(record)
         session.flush()
+        audit.record(session, tenant_id=owner.id, key_id=None, action="api_key.created", subject_type="api_key",
+                     subject_id=record.id, details={"scopes": list(chosen)}, at=now)
         info = _info(record, owner)
     return NewKey(info=info, secret=secret)
 
@@ -168,12 +174,16 @@ def revoke(key_id: str, sessions: sessionmaker) -> KeyInfo:
     """Revoke a key for good; revoking a revoked key changes nothing."""
     now = dt.datetime.now(dt.timezone.utc)
     with sessions.begin() as session:
-        session.execute(update(ApiKey).where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None)).values(revoked_at=now))
+        revoked = session.execute(
+            update(ApiKey).where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None)).values(revoked_at=now)).rowcount
         row = session.execute(
             select(ApiKey, Tenant).join(Tenant, ApiKey.tenant_id == Tenant.id).where(ApiKey.id == key_id)
         ).first()
         if row is None:
             raise KeyCommandError(f"no key {key_id!r}; `flask --app service keys list` shows the ids")
+        if revoked:
+            audit.record(session, tenant_id=row[0].tenant_id, key_id=None, action="api_key.revoked",
+                         subject_type="api_key", subject_id=key_id, at=now)
         return _info(*row)
 
 

@@ -62,8 +62,25 @@ class RecommendationRecord(Base):
         Index("ix_recommendations_tenant_id_recommendation_created_at", "tenant_id", "recommendation", "created_at"),
         Index("ix_recommendations_tenant_id_stage_created_at", "tenant_id", "stage", "created_at"),
         Index("ix_recommendations_tenant_id_business_model_created_at", "tenant_id", "business_model", "created_at"),
-        Index("ix_recommendations_tenant_id_external_id", "tenant_id", "external_id"),
+        # A requisition's answers, newest first: the current one is the newest (migration 0005).
+        Index("ix_recommendations_tenant_id_external_id_created_at_id", "tenant_id", "external_id", "created_at",
+              "id"),
     )
+
+
+class RecommendationMetadataRecord(Base):
+    """One `metadata` key of a stored recommendation, kept apart so that `metadata[key]=value` finds it."""
+
+    __tablename__ = "recommendation_metadata"
+
+    recommendation_id: Mapped[str] = mapped_column(
+        ForeignKey("recommendations.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(40), nullable=False)
+    value: Mapped[str] = mapped_column(String(500), nullable=False)
+
+    __table_args__ = (Index("ix_recommendation_metadata_tenant_id_key_value", "tenant_id", "key", "value"),)
 
 
 class Tenant(Base):
@@ -144,3 +161,12 @@ class WeightProfileVersionRecord(Base):
     interactions: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # model 2 only
     team_size_midpoint: Mapped[float | None] = mapped_column(Float, nullable=True)  # model 2 only
     team_size_steepness: Mapped[float | None] = mapped_column(Float, nullable=True)  # model 2 only
+    # The integrator's own keys (migration 0005), per version so a version's document never changes; a new
+    # version keeps its predecessor's unless given its own. `metadata` is SQLAlchemy's, hence the attribute name.
+    metadata_: Mapped[dict | None] = mapped_column("metadata", JSON, nullable=True)
+
+
+# The tables of the packages built on these (imported here so that Base.metadata, and so Alembic, knows them all).
+from service.audit import tables as _audit_tables  # noqa: E402,F401
+from service.sharing import tables as _sharing_tables  # noqa: E402,F401
+from service.webhooks import tables as _webhook_tables  # noqa: E402,F401

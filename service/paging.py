@@ -11,10 +11,12 @@ import datetime as dt
 import re
 
 from service.errors import InvalidInput, field_error
-from service.ids import RECOMMENDATION_ID, STORED_WEIGHT_PROFILE_ID
+from service.ids import (AUDIT_EVENT_ID, RECOMMENDATION_ID, SHARE_LINK_ID, STORED_WEIGHT_PROFILE_ID,
+                         WEBHOOK_DELIVERY_ID, WEBHOOK_ENDPOINT_ID)
 
 VERSION_CURSOR = r"^v[0-9]{1,7}$"  # versions strictly below this one; every such string is a position
-_ID_PATTERNS = {"rec_": RECOMMENDATION_ID, "wp_": STORED_WEIGHT_PROFILE_ID}
+_ID_PATTERNS = {"rec_": RECOMMENDATION_ID, "wp_": STORED_WEIGHT_PROFILE_ID, "aud_": AUDIT_EVENT_ID,
+                "whe_": WEBHOOK_ENDPOINT_ID, "whd_": WEBHOOK_DELIVERY_ID, "shl_": SHARE_LINK_ID}
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _MICROSECOND = dt.timedelta(microseconds=1)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import sessionmaker
 
 from schemas.recommendation import RecommendationPreviewSchema, RecommendationSchema
 from service import weight_profiles
+from service.audit import log as audit
 from service.engine import DEFAULT_WEIGHT_PROFILE, CompanyProfile, WeightProfile, evaluate
 from service.engine.counterfactuals import change_note, what_would_change, what_would_change_v2
 from service.engine.roles import growth_engineering, role_profiles, role_profiles_v2
@@ -25,6 +26,7 @@ from service.ids import new_id
 from service.orm import RecommendationRecord
 from service.paging import decode_position, encode_position, rfc3339
 from service.repository import ListFilter, Position, RecommendationRepository
+from service.webhooks import outbox
 
 _STORED = RecommendationSchema()
 _PREVIEW = RecommendationPreviewSchema()
@@ -54,15 +56,29 @@ def describe(profile: dict, weights: WeightProfile = DEFAULT_WEIGHT_PROFILE) -> 
     return _PREVIEW.dump(document_fields(profile, weights))
 
 
-def create(profile: dict, tenant_id: str, sessions: sessionmaker) -> Created:
-    """Evaluate a profile and store the answer for `tenant_id`."""
+def create(profile: dict, tenant_id: str, sessions: sessionmaker, *, key_id: str | None = None) -> Created:
+    """Evaluate a profile and store the answer for `tenant_id`; `key_id` is who asked (for the audit log)."""
     created, record = _prepare(profile, _weights(profile, tenant_id, sessions), tenant_id)
     with sessions.begin() as session:
         RecommendationRepository(session, tenant_id).add(record)
+        _stored(session, [record], tenant_id, key_id)
     return created
 
 
-def create_many(items: list[dict | HiremixError], tenant_id: str, sessions: sessionmaker) -> list[Created | HiremixError]:
+def _stored(session, records: list[RecommendationRecord], tenant_id: str, key_id: str | None) -> None:
+    """What storing answers sets off, in the same transaction: audit events and `recommendation.created`."""
+    endpoints = outbox.subscribers(session, tenant_id, "recommendation.created")
+    for record in records:
+        audit.record(session, tenant_id=tenant_id, key_id=key_id, action="recommendation.created",
+                     subject_type="recommendation", subject_id=record.id, at=record.created_at,
+                     details={"external_id": record.external_id} if record.external_id else None)
+        if endpoints:
+            outbox.emit(session, tenant_id=tenant_id, event_type="recommendation.created", data=record.document,
+                        subject_id=record.id, endpoints=endpoints)
+
+
+def create_many(items: list[dict | HiremixError], tenant_id: str, sessions: sessionmaker, *,
+                key_id: str | None = None) -> list[Created | HiremixError]:
     """Evaluate every valid item and store them in one transaction; errors pass through in place."""
     results: list[Created | HiremixError] = []
     records = []
@@ -83,6 +99,7 @@ def create_many(items: list[dict | HiremixError], tenant_id: str, sessions: sess
             repository = RecommendationRepository(session, tenant_id)
             for record in records:
                 repository.add(record)
+            _stored(session, records, tenant_id, key_id)
     return results
 
 
@@ -124,11 +141,20 @@ def fetch(recommendation_id: str, tenant_id: str, sessions: sessionmaker) -> str
     return body
 
 
-def remove(recommendation_id: str, tenant_id: str, sessions: sessionmaker) -> None:
-    """Erase one of the tenant's recommendations for good."""
+def remove(recommendation_id: str, tenant_id: str, sessions: sessionmaker, *, key_id: str | None = None) -> None:
+    """Erase one of the tenant's recommendations for good, with every event that carried it.
+
+    Webhook events about it that were queued or kept are erased too, so its body leaves no copy behind;
+    `recommendation.deleted` carries only the id.
+    """
     with sessions.begin() as session:
         if not RecommendationRepository(session, tenant_id).delete(recommendation_id):
             raise _not_found(recommendation_id)
+        outbox.forget_subject(session, tenant_id, recommendation_id)
+        audit.record(session, tenant_id=tenant_id, key_id=key_id, action="recommendation.deleted",
+                     subject_type="recommendation", subject_id=recommendation_id)
+        outbox.emit(session, tenant_id=tenant_id, event_type="recommendation.deleted", data={"id": recommendation_id},
+                    subject_id=recommendation_id)
 
 
 def newest(query: dict, tenant_id: str, sessions: sessionmaker) -> Page:

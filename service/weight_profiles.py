@@ -14,12 +14,14 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.audit import log as audit
 from service.engine import DEFAULT_WEIGHT_PROFILE, Thresholds, WeightProfile
 from service.engine.weights import BUILT_IN, TeamSizeCurve, derive, upgrade
 from service.errors import HiremixError, InvalidInput, NotFound, field_error
 from service.ids import new_id
 from service.orm import WeightProfileRecord, WeightProfileVersionRecord
 from service.paging import VERSION_CURSOR, decode_position, encode_position, invalid_cursor, rfc3339
+from service.webhooks import outbox
 
 
 VERSION_MAX = 1_000_000
@@ -39,7 +41,7 @@ def built_in_document(version: int | None = None) -> dict:
     return document(profile, BUILT_IN_NAMES[profile.version], None)
 
 
-def create(data: dict, tenant_id: str, sessions: sessionmaker) -> dict:
+def create(data: dict, tenant_id: str, sessions: sessionmaker, *, key_id: str | None = None) -> dict:
     """Version 1: the built-in profile of the chosen model (model 2 unless `model_version` says 1) with the
     caller's changes."""
     profile = _derived(BUILT_IN[data.get("model_version") or DEFAULT_WEIGHT_PROFILE.version], data, new_id("wp"), 1)
@@ -48,10 +50,21 @@ def create(data: dict, tenant_id: str, sessions: sessionmaker) -> dict:
         session.add(WeightProfileRecord(id=profile.id, tenant_id=tenant_id, created_at=now, latest_version=1))
         session.flush()  # the profile row must exist before its version names it
         session.add(_version_row(profile, data["name"], now))
-    return document(profile, data["name"], now)
+        created = document(profile, data["name"], now)
+        _versioned(session, created, tenant_id, key_id, "weight_profile.created")
+    return created
 
 
-def add_version(profile_id: str, data: dict, tenant_id: str, sessions: sessionmaker) -> dict:
+def _versioned(session: Session, created: dict, tenant_id: str, key_id: str | None, action: str) -> None:
+    """What a new version sets off, in its own transaction: an audit event and `weight_profile.version_created`."""
+    audit.record(session, tenant_id=tenant_id, key_id=key_id, action=action, subject_type="weight_profile",
+                 subject_id=created["id"], details={"version": created["version"]})
+    outbox.emit(session, tenant_id=tenant_id, event_type="weight_profile.version_created", data=created,
+                subject_id=created["id"])
+
+
+def add_version(profile_id: str, data: dict, tenant_id: str, sessions: sessionmaker, *,
+                key_id: str | None = None) -> dict:
     """The next version: the latest version with the caller's changes. Earlier versions stay as they are."""
     if profile_id == DEFAULT_WEIGHT_PROFILE.id:
         raise InvalidInput(
@@ -83,9 +96,11 @@ def add_version(profile_id: str, data: dict, tenant_id: str, sessions: sessionma
                 ).rowcount
                 if moved != 1:
                     raise _Raced()
+                created = document(profile, name, now)
+                _versioned(session, created, tenant_id, key_id, "weight_profile.version_created")
         except (IntegrityError, _Raced):
             continue  # another version was added at the same moment: build on that one
-        return document(profile, name, now)
+        return created
     raise VersionConflict("Other versions of this weight profile are being added right now; retry in a moment.")
 
 

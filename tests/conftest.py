@@ -12,14 +12,7 @@ from service import create_app
 from service.cli import alembic_config
 from service.db import make_engine
 from service import keys
-from service.orm import (
-    ApiKey,
-    IdempotencyRecord,
-    RecommendationRecord,
-    Tenant,
-    WeightProfileRecord,
-    WeightProfileVersionRecord,
-)
+from service.orm import Base
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -57,8 +50,7 @@ def app(database_url):
     yield app
     engine = app.extensions["hiremix"].engine
     with engine.begin() as connection:
-        for table in (IdempotencyRecord, RecommendationRecord, WeightProfileVersionRecord, WeightProfileRecord,
-                      ApiKey, Tenant):
+        for table in reversed(Base.metadata.sorted_tables):  # children before the rows they point at
             connection.execute(delete(table))
     engine.dispose()
 

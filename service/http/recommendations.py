@@ -40,7 +40,7 @@ from service.http.apidoc import (
 from service.http.conditional import conditional
 from service.http.idempotent import idempotent
 from service.http.problems import problem_body, request_id
-from service.http.security import requires, tenant_id
+from service.http.security import key_id, requires, tenant_id
 from service.http.versions import ACCEPT_NEGOTIATION
 from service.ids import RECOMMENDATION_ID
 
@@ -88,7 +88,7 @@ def create_recommendation(profile: dict) -> Response:
     Returns the weighted, explained recommendation. The same body is returned
     by every later GET of its `Location`.
     """
-    created = recommendations.create(profile, tenant_id(), _sessions())
+    created = recommendations.create(profile, tenant_id(), _sessions(), key_id=key_id())
     metrics.recommendation_stored(created.recommendation)
     return json_response(created.body, 201, {"Location": f"{bp.url_prefix}/{created.id}"})
 
@@ -129,7 +129,7 @@ def batch_recommendations(batch: dict) -> Response:
     listed with pointers such as `/items/3/stage`.
     """
     results = recommendations.create_many([_refusal_or_profile(item) for item in batch["items"]], tenant_id(),
-                                          _sessions())
+                                          _sessions(), key_id=key_id())
     parts, stored = [], 0
     for index, result in enumerate(results):
         if isinstance(result, HiremixError):
@@ -238,7 +238,7 @@ def _deprecated(response: Response, successor: str) -> Response:
 @problems(404, 503)
 def delete_recommendation(id: str) -> Response:
     """Erase one of your stored recommendations for good."""
-    recommendations.remove(id, tenant_id(), _sessions())
+    recommendations.remove(id, tenant_id(), _sessions(), key_id=key_id())
     return Response(status=204)
 
 

@@ -62,6 +62,11 @@ def tenant_id() -> str:
     return g.principal.tenant_id
 
 
+def key_id() -> str:
+    """The calling key's id: who did it, in the audit log."""
+    return g.principal.key_id
+
+
 def register(app: Flask) -> None:
     @app.before_request
     def _authenticate():

@@ -31,7 +31,7 @@ from service.http.apidoc import (
 )
 from service.http.conditional import conditional
 from service.http.idempotent import idempotent
-from service.http.security import public, requires, tenant_id
+from service.http.security import key_id, public, requires, tenant_id
 from service.ids import STORED_WEIGHT_PROFILE_ID, WEIGHT_PROFILE_ID
 from service.weight_profiles import VERSION_MAX
 
@@ -89,7 +89,7 @@ def create_weight_profile(data: dict) -> Response:
     built-in profile's where given, and the stored profile is the complete
     result.
     """
-    document = weight_profiles.create(data, tenant_id(), _sessions())
+    document = weight_profiles.create(data, tenant_id(), _sessions(), key_id=key_id())
     return json_response(document, 201, {"Location": _version_path(document)})
 
 
@@ -110,7 +110,7 @@ def create_weight_profile_version(data: dict, profile_id: str) -> Response:
     The new version is the latest one with your changes; earlier versions
     never change, and recommendations made with them keep their answers.
     """
-    document = weight_profiles.add_version(profile_id, data, tenant_id(), _sessions())
+    document = weight_profiles.add_version(profile_id, data, tenant_id(), _sessions(), key_id=key_id())
     return json_response(document, 201, {"Location": _version_path(document)})
 
 
