@@ -58,6 +58,9 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(db)
     app.cli.add_command(_keys_group())
+    from service.webhooks.cli import group as webhooks_group
+
+    app.cli.add_command(webhooks_group)
 
     @app.cli.command("purge-idempotency")
     def purge_idempotency() -> None:

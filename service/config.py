@@ -36,6 +36,14 @@ class Settings:
     metrics_token: str = ""  # production serves /metrics only to `Authorization: Bearer <this>`
     cors_origins: tuple[str, ...] = ()
     proxy_hops: int = 0  # trusted proxies in front (X-Forwarded-* of so many hops are believed)
+    # Fernet keys that encrypt webhook signing secrets at rest: the first encrypts, all decrypt (rotation).
+    encryption_keys: tuple[str, ...] = ()
+    webhook_timeout_s: float = 10.0  # one delivery attempt, connect to last byte
+    webhook_poll_s: float = 0.5  # how often an idle worker looks for due deliveries
+    webhook_lock_s: float = 60.0  # a delivery a worker claimed is its own this long (a killed worker's comes back)
+    webhook_disable_after_days: float = 5.0  # an endpoint failing every delivery this long is disabled
+    webhook_retention_days: float = 30.0  # finished deliveries and their events are kept this long
+    audit_retention_days: float = 365.0
 
     @property
     def production(self) -> bool:
@@ -62,6 +70,13 @@ class Settings:
             rate_limit_key_prefix=str(source.get("RATELIMIT_KEY_PREFIX") or "hiremix"),
             cors_origins=_origins(source, "HIREMIX_CORS_ORIGINS"),
             proxy_hops=_count(source, "HIREMIX_PROXY_HOPS", 0, 5),
+            encryption_keys=_encryption_keys(source, "HIREMIX_ENCRYPTION_KEYS", environment),
+            webhook_timeout_s=_seconds(source, "HIREMIX_WEBHOOK_TIMEOUT", 10.0),
+            webhook_poll_s=_seconds(source, "HIREMIX_WEBHOOK_POLL_SECONDS", 0.5),
+            webhook_lock_s=_seconds(source, "HIREMIX_WEBHOOK_LOCK_SECONDS", 60.0),
+            webhook_disable_after_days=_days(source, "HIREMIX_WEBHOOK_DISABLE_AFTER_DAYS", 5.0),
+            webhook_retention_days=_days(source, "HIREMIX_WEBHOOK_RETENTION_DAYS", 30.0),
+            audit_retention_days=_days(source, "HIREMIX_AUDIT_RETENTION_DAYS", 365.0),
         )
 
 
@@ -100,7 +115,8 @@ def _database_url(source: Mapping[str, object], name: str) -> str:
     return raw
 
 
-def _seconds(source: Mapping[str, object], name: str, default: float, *, allow_zero: bool = False) -> float:
+def _seconds(source: Mapping[str, object], name: str, default: float, *, allow_zero: bool = False,
+             low: float = 0.1, high: float = 300, unit: str = "seconds") -> float:
     raw = source.get(name)
     if raw in (None, ""):
         return default
@@ -110,9 +126,9 @@ def _seconds(source: Mapping[str, object], name: str, default: float, *, allow_z
         value = -1.0
     if allow_zero and value == 0:
         return 0.0
-    if not 0.1 <= value <= 300:
-        lowest = "0 or 0.1" if allow_zero else "0.1"
-        raise ConfigurationError(f"{name} must be a number of seconds from {lowest} to 300, got {raw!r}")
+    if not low <= value <= high:
+        lowest = f"0 or {low:g}" if allow_zero else f"{low:g}"
+        raise ConfigurationError(f"{name} must be a number of {unit} from {lowest} to {high:g}, got {raw!r}")
     return value
 
 
@@ -143,3 +159,35 @@ def _origins(source: Mapping[str, object], name: str) -> tuple[str, ...]:
                 f"{name} must list origins such as https://ats.example.com, comma-separated; got {origin!r}"
             )
     return origins
+
+
+# Development only: a fixed, published key, so `make run` needs no setup. Production refuses to start without
+# HIREMIX_ENCRYPTION_KEYS (and never accepts this one).
+DEVELOPMENT_ENCRYPTION_KEY = "aGlyZW1peC1kZXZlbG9wbWVudC1rZXktbm90LXNlY3I="
+
+
+def _encryption_keys(source: Mapping[str, object], name: str, environment: str) -> tuple[str, ...]:
+    raw = str(source.get(name) or "").strip()
+    if not raw:
+        if environment == "production":
+            raise ConfigurationError(
+                f"{name} is required in production: it encrypts webhook signing secrets. Make one with "
+                "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'")
+        return (DEVELOPMENT_ENCRYPTION_KEY,)
+    keys = tuple(part.strip() for part in raw.split(",") if part.strip())
+    from cryptography.fernet import Fernet
+
+    for index, key in enumerate(keys, 1):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            raise ConfigurationError(
+                f"{name}: key {index} is not a Fernet key (32 url-safe base64-encoded bytes); the first key "
+                "encrypts, every key decrypts, comma-separated") from None
+        if environment == "production" and key == DEVELOPMENT_ENCRYPTION_KEY:
+            raise ConfigurationError(f"{name}: the development key is public; make a key of your own for production")
+    return keys
+
+
+def _days(source: Mapping[str, object], name: str, default: float) -> float:
+    return _seconds(source, name, default, low=0.01, high=3650, unit="days")

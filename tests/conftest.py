@@ -15,6 +15,10 @@ from service import keys
 from service.orm import Base
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+# Production settings need a key that encrypts webhook secrets; every app and server the tests start (they inherit
+# the environment) gets this one. tests/api/test_webhook_endpoints.py checks production refuses to start without.
+TEST_ENCRYPTION_KEY = "dGVzdHMtb2YtaGlyZW1peC1lbmNyeXB0aW9uLWtleTA="
+os.environ.setdefault("HIREMIX_ENCRYPTION_KEYS", TEST_ENCRYPTION_KEY)
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 

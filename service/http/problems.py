@@ -46,6 +46,9 @@ PROBLEM_TYPES = {
     "version_conflict": (409, "Version conflict",
                          "Other versions of the weight profile are being added at the same moment; retry shortly.",
                          "Other versions of this weight profile are being added right now; retry in a moment."),
+    "endpoint_disabled": (409, "Endpoint disabled", "The webhook endpoint is disabled, so nothing is sent to it; "
+                                                    "enable it first.",
+                          "This webhook endpoint is disabled; enable it first (PATCH with enabled: true)."),
     "payload_too_large": (413, "Payload too large", "The body is larger than this operation accepts (its request "
                                                     "body's description gives the limit).",
                           "The request body is larger than the limit of 1048576 bytes."),
