@@ -166,15 +166,20 @@ function operations(spec) {
       if (!op) continue;
       if (!op.operationId) throw new Error(`${method.toUpperCase()} ${template} has no operationId`);
       const params = [...(pathItem.parameters || []), ...(op.parameters || [])].map((p) => resolveRef(spec, p));
-      const successes = Object.keys(op.responses || {}).filter((code) => /^2\d\d$/.test(code));
-      if (successes.length !== 1) {
-        throw new Error(`${op.operationId}: expected exactly one documented 2xx response, found ${successes.join(', ') || 'none'}`);
-      }
-      const status = successes[0];
+      const successes = Object.keys(op.responses || {}).filter((code) => /^2\d\d$/.test(code)).sort();
+      if (!successes.length) throw new Error(`${op.operationId}: no documented 2xx response`);
+      // Several 2xx (a PUT: 201 stored, 200 unchanged) must document the same body; the last is the one
+      // checked for its headers (Location on a 201), and any of them is the documented status.
+      const status = successes[successes.length - 1];
       const response = resolveRef(spec, op.responses[status]);
+      for (const other of successes) {
+        if (JSON.stringify(resolveRef(spec, op.responses[other]).content) !== JSON.stringify(response.content)) {
+          throw new Error(`${op.operationId}: the documented ${other} and ${status} answers have different bodies`);
+        }
+      }
       const security = op.security !== undefined ? op.security : spec.security;
       found.push({
-        op, method, template, params, status: Number(status), response,
+        op, method, template, params, status: Number(status), statuses: successes.map(Number), response,
         needsKey: Array.isArray(security) && security.length > 0 && !security.some((alt) => Object.keys(alt).length === 0),
       });
     }
@@ -198,7 +203,41 @@ function producers(ops) {
       byParam[param] = info.op.operationId;
     }
   }
-  return byParam;
+  // A 201 can make an id addressed elsewhere (POST /v1/recommendations/{id}/share-links makes
+  // /v1/share-links/{share_link_id}): its links name the operations that take `$response.body#/id`, and its
+  // Location gives the id. Only for parameters that no path above names.
+  const byLink = {};
+  for (const info of ops) {
+    if (info.status !== 201 || !info.response.headers || !info.response.headers.Location) continue;
+    for (const link of Object.values(info.response.links || {})) {
+      for (const [param, expression] of Object.entries(link.parameters || {})) {
+        if (expression !== '$response.body#/id' || byParam[param]) continue;
+        if (byLink[param] && byLink[param] !== info.op.operationId) {
+          throw new Error(`path parameter {${param}} is made by both ${byLink[param]} and ${info.op.operationId}; give them distinct names`);
+        }
+        byLink[param] = info.op.operationId;
+      }
+    }
+  }
+  return { ...byParam, ...byLink, ...Object.fromEntries(Object.entries(bodyMade(ops, { ...byParam, ...byLink }))
+    .map(([param, made]) => [param, made.operationId])) };
+}
+
+// Any other 2xx answer can make an id that no Location names (POST .../test queues a delivery that
+// .../deliveries/{delivery_id}/resend takes): its links say which field of the body carries it.
+function bodyMade(ops, madeElsewhere) {
+  const made = {};
+  for (const info of ops) {
+    if (info.status < 200 || info.status > 299) continue;
+    for (const link of Object.values(info.response.links || {})) {
+      for (const [param, expression] of Object.entries(link.parameters || {})) {
+        const field = /^\$response\.body#\/(\w+)$/.exec(expression);
+        if (!field || madeElsewhere[param] || (made[param] && made[param].operationId !== info.op.operationId)) continue;
+        made[param] = { operationId: info.op.operationId, field: field[1] };
+      }
+    }
+  }
+  return made;
 }
 
 function headerAndCaptureLines(info, captureTemplates) {
@@ -207,12 +246,22 @@ function headerAndCaptureLines(info, captureTemplates) {
   const lines = [];
   for (const [headerName, header] of Object.entries(info.response.headers || {})) {
     if (header.required || (headerName === 'Location' && status === 201)) {
+      const only = info.statuses.length > 1 && !header.required ? `if (pm.response.code === ${status}) ` : '';
       lines.push(
         `pm.test(${JSON.stringify(`${name}: has the documented ${headerName} header`)}, function () {`,
-        `    pm.response.to.have.header(${JSON.stringify(headerName)});`,
+        `    ${only}pm.response.to.have.header(${JSON.stringify(headerName)});`,
         '});',
       );
     }
+  }
+  const fromBody = Object.entries(info.bodyMade || {});
+  if (fromBody.length) {
+    // Keep the ids this answer's body carries (its links name the fields), for the requests that follow.
+    lines.push(
+      'if (pm.response.code >= 200 && pm.response.code < 300) {',
+      ...fromBody.map(([param, field]) => `    pm.collectionVariables.set(${JSON.stringify(param)}, pm.response.json()[${JSON.stringify(field)}]);`),
+      '}',
+    );
   }
   if (captureTemplates.length) {
     // Keep the ids this answer's Location names, for the requests that follow.
@@ -235,8 +284,10 @@ function testScript(info, mediaType, schema, captureTemplates) {
   const name = info.op.operationId;
   const lines = [
     '// Generated by contract/postman.js from openapi.yaml.',
-    `pm.test(${JSON.stringify(`${name}: status is the documented ${status}`)}, function () {`,
-    `    pm.expect(pm.response.code, 'answer ' + pm.response.text().slice(0, 300)).to.eql(${status});`,
+    `pm.test(${JSON.stringify(`${name}: status is the documented ${info.statuses.join(' or ')}`)}, function () {`,
+    info.statuses.length > 1
+      ? `    pm.expect(pm.response.code, 'answer ' + pm.response.text().slice(0, 300)).to.be.oneOf(${JSON.stringify(info.statuses)});`
+      : `    pm.expect(pm.response.code, 'answer ' + pm.response.text().slice(0, 300)).to.eql(${status});`,
     '});',
   ];
   if (mediaType) {
@@ -293,6 +344,11 @@ async function build(args) {
   const collection = await convert(text);
   const ops = operations(spec);
   const madeBy = producers(ops);
+  for (const [param, made] of Object.entries(bodyMade(ops, {}))) {
+    if (madeBy[param] !== made.operationId) continue; // made elsewhere (a Location) first
+    const info = ops.find((candidate) => candidate.op.operationId === made.operationId);
+    info.bodyMade = { ...(info.bodyMade || {}), [param]: made.field };
+  }
   const templates = ops.map((info) => ({ template: info.template, ...templateRegex(info.template) }));
 
   // The converter's request of each operation, by method and path template.
@@ -396,14 +452,22 @@ async function build(args) {
     }
   });
 
-  // Order: every step after the steps that make what it uses; otherwise creates, other
-  // writes, reads, deletes, each in the document's order.
+  // Order: every step after the steps that make what it uses, and a delete after every step that uses
+  // an id made from the id it deletes (a recommendation's delete after its share links' steps: it takes
+  // them along); otherwise creates, other writes, reads, deletes, each in the document's order.
+  const usedByMaker = {};
+  steps.forEach((step) => { usedByMaker[step.makes] = new Set([...(usedByMaker[step.makes] || []), ...step.uses]); });
+  const madeFrom = (param) => Object.keys(madeBy).filter((other) => other !== param && usedByMaker[madeBy[other]]
+    && usedByMaker[madeBy[other]].has(param));
   const ordered = [];
   const remaining = [...steps];
   while (remaining.length) {
     const ready = remaining.filter((step) => [...step.uses].every((param) => {
       const maker = madeBy[param];
-      return !remaining.some((other) => other.makes === maker && other !== step);
+      if (remaining.some((other) => other.makes === maker && other !== step)) return false;
+      if (step.phase !== 3) return true;
+      const derived = madeFrom(param);
+      return !remaining.some((other) => other !== step && [...other.uses].some((used) => derived.includes(used)));
     }));
     if (!ready.length) throw new Error(`cannot order the requests: ${remaining.map((s) => s.item.name).join(', ')}`);
     ready.sort((a, b) => a.phase - b.phase || a.index - b.index);

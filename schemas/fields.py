@@ -30,6 +30,7 @@ CODES = {
     "unknown_weight_profile": "No weight profile has this id.",
     "not_applicable": "The parameter does not apply to this request.",
     "mutually_exclusive": "Give only one of these fields.",
+    "conflicts_with_path": "The field names something other than the request path does.",
     "idempotency_key_reused": "The Idempotency-Key was first used with a different request.",
     "too_many_errors": "Checking stopped here: the input already had too many errors; fix these and send it again.",
 }
@@ -106,6 +107,17 @@ class Integer(fields.Integer):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         return super()._validated(value)
+
+
+class QueryBoolean(fields.Boolean):
+    """`true` or `false` in a query string, spelled just so (as a JSON Schema boolean is written)."""
+
+    truthy = {"true"}
+    falsy = {"false"}
+    default_error_messages = {
+        **_COMMON,
+        "invalid": coded("invalid_type", "Expected true or false."),
+    }
 
 
 class QueryInteger(fields.Integer):
@@ -259,3 +271,88 @@ def unique_items(values) -> None:
         if value in seen:
             raise ValidationError(coded("duplicate_item", f"'{value}' is given more than once."))
         seen.add(value)
+
+
+def no_control(value: str) -> str:
+    """Validator: text of one line that may be empty or blank (no control characters such as NUL or newlines)."""
+    if _CONTROL.search(value):
+        raise ValidationError(coded("invalid_format", "Must not contain control characters such as NUL or newlines."))
+    return value
+
+
+# The integrator's own keys (`metadata`) on recommendations and weight profiles. Keys are plain enough that
+# `metadata[key]=value` in a query string can only mean one thing.
+METADATA_MAX_KEYS = 20
+METADATA_VALUE_MAX = 500
+METADATA_KEY_PATTERN = "^[A-Za-z0-9_.:-]{1,40}$"
+_METADATA_KEY = re.compile(METADATA_KEY_PATTERN[1:-1])
+_METADATA_VALUE = [length(0, METADATA_VALUE_MAX), no_control]
+METADATA_SCHEMA = {
+    "type": "object",
+    "maxProperties": METADATA_MAX_KEYS,
+    "additionalProperties": {"type": "string", "maxLength": METADATA_VALUE_MAX, "pattern": f"^{_NOT_CONTROL}*$"},
+}
+
+
+def metadata_key(key: str) -> bool:
+    """Whether `key` may name a metadata entry."""
+    return _METADATA_KEY.fullmatch(key) is not None
+
+
+class Metadata(fields.Field):
+    """Up to 20 keys of 1 to 40 letters, digits, `_`, `.`, `:` or `-`, each to a text of 0 to 500 characters
+    without control characters. The number of keys is checked before any key, so a huge object costs one
+    error; each bad key or value is reported at /<field>/<key>. Loads sorted by key: two objects that mean the
+    same are the same."""
+
+    default_error_messages = {**_COMMON, "invalid": coded("invalid_type", "Expected a JSON object of text values.")}
+    # What fields alone cannot say in the document (added by service/http/openapi.py's converter).
+    OPENAPI_EXTRA = {"propertyNames": {"pattern": METADATA_KEY_PATTERN}}
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {**METADATA_SCHEMA, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict):
+            raise self.make_error("invalid")
+        if len(value) > METADATA_MAX_KEYS:  # no key is looked at
+            raise ValidationError(coded("invalid_length", f"Give at most {METADATA_MAX_KEYS} keys; this object has "
+                                                          f"{len(value):,}."))
+        errors = {}
+        for key, text in value.items():
+            if not isinstance(key, str) or not metadata_key(key):
+                errors[key] = [coded("invalid_format", "A key is 1 to 40 letters, digits, '_', '.', ':' or '-'.")]
+            elif not isinstance(text, str):
+                errors[key] = [coded("invalid_type", "Expected a string.")]
+            else:
+                try:
+                    for validator in _METADATA_VALUE:
+                        validator(text)
+                except ValidationError as error:
+                    errors[key] = error.messages
+        if errors:
+            raise ValidationError(errors)
+        return dict(sorted(value.items()))
+
+
+class MetadataQuery(Metadata):
+    """`metadata[key]=value` query parameters, gathered into one object by service/http/apidoc.py's `@query`."""
+
+    OPENAPI_PARAMETER = {"style": "deepObject", "explode": True}
+
+
+def page_limit() -> QueryInteger:
+    """The `limit` of every list: a page of 1 to 100, 20 when left out."""
+    return QueryInteger(load_default=20, validate=between(1, 100), metadata={"description": "Page size, 1 to 100."})
+
+
+def page_of(name: str, item: type[Schema], doc: str) -> type[Schema]:
+    """The schema of one page of `item`s, newest first, named `name` (its OpenAPI component is `name` less
+    "Schema")."""
+    return type(name, (Schema,), {
+        "__doc__": doc,
+        "data": fields.List(fields.Nested(item), required=True),
+        "has_more": fields.Boolean(required=True),
+        "next_cursor": fields.String(required=True, allow_none=True, metadata={"description": "Pass as `cursor`."}),
+    })

@@ -15,7 +15,8 @@ from service.engine.catalogue import (
     TEAM_SIZE_MAX,
 )
 
-from schemas.fields import Integer, List, StrictSchema, String, between, enum_string, item_count, text, unique_items
+from schemas.fields import (Integer, List, Metadata, StrictSchema, String, between, enum_string, item_count, text,
+                            unique_items)
 
 EXAMPLE_PROFILE = {
     "stage": "seed",
@@ -27,6 +28,7 @@ EXAMPLE_PROFILE = {
     "planned_hires": 4,
     "company_name": "Acme Analytics",
     "external_id": "REQ-1042",
+    "metadata": {"region": "emea", "team": "platform"},
 }
 
 
@@ -83,12 +85,22 @@ class CompanyProfileSchema(StrictSchema):
         validate=between(1, 1_000_000),
         metadata={"description": "Pin a version of the weight profile; default: its latest version."},
     )
+    metadata = Metadata(
+        allow_none=True,
+        metadata={"description": "Your own keys and values, kept with the answer and searchable with "
+                                 "`metadata[key]=value` on the list and the export: up to 20 keys of 1 to 40 "
+                                 "letters, digits, `_`, `.`, `:` or `-`, each to a text of 0 to 500 characters "
+                                 "without control characters. Left out or null: none (`{}`). Answers keep it "
+                                 "sorted by key; answers stored by earlier releases lack it."},
+    )
 
     @post_load
     def _in_canonical_form(self, data, **kwargs):
         """Null priorities mean none given; priorities in the model's order; no weight profile means the
-        built-in one: so two requests that mean the same are the same (an idempotent retry compares them)."""
+        built-in one; no metadata means `{}`: so two requests that mean the same are the same (an idempotent retry
+        compares them)."""
         data["priorities"] = [p for p in PRIORITIES if p in (data.get("priorities") or ())]
+        data["metadata"] = data.get("metadata") or {}
         if data.get("weight_profile_id") is None:
             data["weight_profile_id"] = DEFAULT_WEIGHT_PROFILE_ID
         return data

@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields
 
 from schemas.fields import (
     Integer,
+    Metadata,
     QueryInteger,
     StrictSchema,
     String,
@@ -211,6 +212,10 @@ class WeightProfileCreateSchema(WeightOverridesSchema):
         "description": "The model to build on: 2 (the default) or 1."})
 
     name = String(required=True, validate=text(1, 200), metadata={"example": "Security-first hiring"})
+    metadata = Metadata(metadata={"description": "Your own keys and values, kept with the version: up to 20 keys "
+                                                "of 1 to 40 letters, digits, `_`, `.`, `:` or `-`, each to a text "
+                                                "of 0 to 500 characters without control characters. Left out: "
+                                                "none (`{}`)."})
 
 
 class WeightProfileVersionCreateSchema(WeightOverridesSchema):
@@ -228,6 +233,9 @@ class WeightProfileVersionCreateSchema(WeightOverridesSchema):
     }
 
     name = String(validate=text(1, 200), metadata={"description": "A new name; default: the latest version's."})
+    metadata = Metadata(metadata={"description": "The new version's own keys and values (as for a new profile), "
+                                                "in place of the latest version's; `{}` gives it none. Left out: "
+                                                "the latest version's, unchanged."})
 
 
 class ThresholdsSchema(Schema):
@@ -327,6 +335,9 @@ class WeightProfileSchema(Schema):
                                metadata={"description": "Model 2: weight per interaction; null on model 1."})
     team_size_curve = fields.Nested(TeamSizeCurveSchema, allow_none=True,
                                     metadata={"description": "Model 2: the team-size curve; null on model 1."})
+    metadata = Metadata(required=True, metadata={
+        "description": "Your own keys and values, sorted by key (`{}` when none). A version made without them "
+                       "keeps its predecessor's; a version's own never change."})
 
 
 class WeightProfilePageSchema(Schema):

@@ -10,13 +10,17 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
-from service import cli, keys
+from service import cli, housekeeping, keys
 from service.config import Settings
 from service.db import make_engine, make_sessions
 from service.http import (access_log, cors, docs, health, limits, metrics, openapi, page_security, problems, security,
                           versions)
 from service.http import recommendations as recommendation_views
+from service.http import requisitions as requisition_views
+from service.webhooks import http as webhook_views
 from service.http import weight_profiles as weight_profile_views
+from service.audit import http as audit_views
+from service.sharing import http as share_link_views
 
 @dataclass
 class Runtime:
@@ -41,6 +45,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
                                         refusals=limits.RefusalBudget(settings))
     app.url_map.converters["recommendation_id"] = recommendation_views.RecommendationIdConverter
     app.url_map.converters["weight_profile_id"] = weight_profile_views.WeightProfileIdConverter
+    app.url_map.converters["share_link_id"] = share_link_views.ShareLinkIdConverter
+    app.url_map.converters["endpoint_id"] = webhook_views.EndpointIdConverter
+    app.url_map.converters["delivery_id"] = webhook_views.DeliveryIdConverter
     # Hook order matters: request id and clock, then the key, then the rate limit (which counts per key).
     problems.register(app)
     versions.register(app)
@@ -50,14 +57,20 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     security.register(app)
     limits.register(app, settings)
     app.register_blueprint(recommendation_views.bp)
+    app.register_blueprint(requisition_views.bp)
     app.register_blueprint(weight_profile_views.model_bp)
     app.register_blueprint(weight_profile_views.bp)
     app.register_blueprint(weight_profile_views.simulations_bp)
+    app.register_blueprint(webhook_views.bp)
+    app.register_blueprint(share_link_views.bp)
+    app.register_blueprint(share_link_views.page_bp)
+    app.register_blueprint(audit_views.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(docs.bp)
     cors.register(app, settings.cors_origins)  # after the blueprints: it allows the methods they route
     cli.register(app)
+    housekeeping.register(app)
     if settings.proxy_hops:
         # Behind deploy/nginx.conf.template (or any proxy): believe X-Forwarded-For, -Proto and -Host as far
         # as the configured number of hops, never further, so a client cannot claim another address. The

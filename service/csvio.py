@@ -1,8 +1,9 @@
 """CSV in and out: profiles for a batch, recommendations for an export.
 
 A batch CSV has a header row of profile field names; `priorities` holds its
-values separated by `;`, empty cells mean "not given". Rows become the same
-dicts a JSON batch would carry, so one schema validates both.
+values separated by `;`, a column `metadata.<key>` gives that metadata key,
+empty cells mean "not given". Rows become the same dicts a JSON batch would
+carry, so one schema validates both.
 
 The export writes one row per recommendation. Text a caller supplied
 (company_name, external_id) that a spreadsheet would run as a formula is
@@ -13,9 +14,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from typing import Iterable, Iterator
 
+from schemas.fields import METADATA_MAX_KEYS, metadata_key
 from service.errors import HiremixError, InvalidInput, field_error
 
 PROFILE_COLUMNS = (
@@ -26,12 +29,14 @@ REQUIRED_COLUMNS = ("stage", "team_size", "product_complexity", "business_model"
 _INTEGER_COLUMNS = ("team_size", "planned_hires", "weight_profile_version")
 _INTEGER = re.compile(r"^[+-]?[0-9]{1,18}$")
 LIST_SEPARATOR = ";"
+METADATA_PREFIX = "metadata."  # a column `metadata.team` gives the metadata key `team`
 
 EXPORT_COLUMNS = (
     "id", "created_at", "recommendation", "product_engineers_score", "software_engineers_score", "confidence",
     "headcount_product_engineers", "headcount_software_engineers",
     "stage", "team_size", "product_complexity", "business_model", "priorities", "customer_access",
     "planned_hires", "company_name", "external_id", "weight_profile_id", "model_version", "model_hash", "summary",
+    "metadata",
 )
 # A spreadsheet runs a cell as a formula when its first visible character is one of these (or their
 # fullwidth forms, which some spreadsheets fold to them), after spaces, zero-width characters or a BOM.
@@ -68,18 +73,27 @@ def read_profiles(text: str, most: int) -> list[dict | InvalidInput]:
         raise InvalidInput("The CSV is empty; send a header row and one row per profile.",
                            errors=[field_error("", "required", "Send a header row of profile field names.")])
     header = [name.strip() for name in rows[0]]
-    if len(header) > 2 * len(PROFILE_COLUMNS):
+    if len(header) > 2 * len(PROFILE_COLUMNS) + METADATA_MAX_KEYS:
         raise InvalidInput("The CSV header row does not name the profile fields.",
                            errors=[field_error("/header", "invalid_length",
                                                f"The header has {len(header)} columns; the profile has "
-                                               f"{len(PROFILE_COLUMNS)}: {', '.join(PROFILE_COLUMNS)}.")])
+                                               f"{len(PROFILE_COLUMNS)}: {', '.join(PROFILE_COLUMNS)}, and up to "
+                                               f"{METADATA_MAX_KEYS} metadata.<key> columns.")])
     errors = []
     for index, name in enumerate(header):
-        if name not in PROFILE_COLUMNS:
+        if name.startswith(METADATA_PREFIX) and not metadata_key(name[len(METADATA_PREFIX):]):
+            errors.append(field_error(f"/header/{index}", "invalid_format",
+                                      "A metadata column is metadata.<key>, the key 1 to 40 letters, digits, '_', "
+                                      "'.', ':' or '-'."))
+        elif name not in PROFILE_COLUMNS and not name.startswith(METADATA_PREFIX):
             errors.append(field_error(f"/header/{index}", "unknown_field",
-                                      f"Unknown column '{name[:64]}'; the columns are: {', '.join(PROFILE_COLUMNS)}."))
+                                      f"Unknown column '{name[:64]}'; the columns are: {', '.join(PROFILE_COLUMNS)}, "
+                                      "and metadata.<key> for each metadata key."))
         elif header.index(name) != index:
             errors.append(field_error(f"/header/{index}", "duplicate_item", f"The column '{name}' appears twice."))
+    if sum(name.startswith(METADATA_PREFIX) for name in header) > METADATA_MAX_KEYS:
+        errors.append(field_error("/header", "invalid_length",
+                                  f"Give at most {METADATA_MAX_KEYS} metadata.<key> columns."))
     for name in REQUIRED_COLUMNS:
         if name not in header:
             errors.append(field_error("/header", "required", f"The column '{name}' is required."))
@@ -101,7 +115,9 @@ def _profile(header: list[str], row: list[str]) -> dict | InvalidInput:
         cell = cell.strip()
         if not cell:
             continue
-        if name == "priorities":
+        if name.startswith(METADATA_PREFIX):
+            profile.setdefault("metadata", {})[name[len(METADATA_PREFIX):]] = cell
+        elif name == "priorities":
             profile[name] = [part.strip() for part in cell.split(LIST_SEPARATOR) if part.strip()]
         elif name in _INTEGER_COLUMNS and _INTEGER.match(cell):
             profile[name] = int(cell)
@@ -134,6 +150,8 @@ def _export_row(document: dict) -> list:
         LIST_SEPARATOR.join(profile.get("priorities") or ()), profile.get("customer_access") or "",
         _blank(profile.get("planned_hires")), _safe(profile.get("company_name")), _safe(profile.get("external_id")),
         model["weight_profile_id"], model["version"], model["hash"], document["summary"],
+        # Compact JSON, starting with `{`: never read as a formula. Answers stored before metadata have none.
+        json.dumps(profile.get("metadata") or {}, ensure_ascii=False, separators=(",", ":")),
     ]
 
 

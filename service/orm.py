@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -56,6 +56,9 @@ class RecommendationRecord(Base):
     model_hash: Mapped[str] = mapped_column(String(80), nullable=False)
     profile: Mapped[dict] = mapped_column(JSON, nullable=False)
     document: Mapped[str] = mapped_column(Text, nullable=False)
+    # The rows of its `metadata`, written with it (after it: they name it); the database erases them with it.
+    metadata_entries: Mapped[list[RecommendationMetadataRecord]] = relationship(
+        cascade="save-update", passive_deletes=True, lazy="raise")
 
     __table_args__ = (
         Index("ix_recommendations_tenant_id_created_at_id", "tenant_id", "created_at", "id"),

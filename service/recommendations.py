@@ -1,4 +1,4 @@
-"""Use cases of recommendations: preview, create, fetch, list, delete.
+"""Use cases of recommendations: preview, create, fetch, list, delete, and the current answer of a requisition.
 
 Each function owns its transaction. Stored recommendations keep the exact JSON
 text first returned, so a later change of code or weights never rewrites an
@@ -14,6 +14,7 @@ from typing import Iterator
 
 from sqlalchemy.orm import sessionmaker
 
+from schemas.profile import CompanyProfileSchema
 from schemas.recommendation import RecommendationPreviewSchema, RecommendationSchema
 from service import weight_profiles
 from service.audit import log as audit
@@ -30,7 +31,9 @@ from service.webhooks import outbox
 
 _STORED = RecommendationSchema()
 _PREVIEW = RecommendationPreviewSchema()
-_FILTERS = ("recommendation", "stage", "business_model", "external_id", "created_after", "created_before")
+_PROFILE = CompanyProfileSchema()  # dumps `profile` as the stored document holds it
+_FILTERS = ("recommendation", "stage", "business_model", "external_id", "created_after", "created_before", "metadata",
+            "current")
 
 
 @dataclass(frozen=True)
@@ -122,14 +125,52 @@ def stored_record(document: dict, tenant_id: str, created_at: dt.datetime) -> Re
     )
 
 
-def _prepare(profile: dict, weights: WeightProfile, tenant_id: str) -> tuple[Created, RecommendationRecord]:
-    created_at = dt.datetime.now(dt.timezone.utc)
+def _prepare(profile: dict, weights: WeightProfile, tenant_id: str, *, fields: dict | None = None,
+             created_at: dt.datetime | None = None) -> tuple[Created, RecommendationRecord]:
+    created_at = created_at or dt.datetime.now(dt.timezone.utc)
     recommendation_id = new_id("rec")
     document = _STORED.dump(
-        {"id": recommendation_id, "created_at": rfc3339(created_at), **document_fields(profile, weights)}
+        {"id": recommendation_id, "created_at": rfc3339(created_at), **(fields or document_fields(profile, weights))}
     )
     record = stored_record(document, tenant_id, created_at)
     return Created(recommendation_id, record.document, document["recommendation"]), record
+
+
+def answer_requisition(external_id: str, profile: dict, tenant_id: str, sessions: sessionmaker, *,
+                       key_id: str | None = None) -> tuple[Created, bool]:
+    """Make `profile` the current answer of the requisition `external_id`: (the answer, whether it is new).
+
+    The current answer is the newest one stored with that external id. When evaluating `profile` gives the
+    very profile the current answer holds (with the same weight profile version and metadata), nothing is
+    stored and the current answer is returned as it is; otherwise a new answer is stored, after the current
+    one, which stays as history.
+    """
+    profile = {**profile, "external_id": external_id}
+    weights = _weights(profile, tenant_id, sessions)
+    fields = document_fields(profile, weights)
+    with sessions.begin() as session:
+        repository = RecommendationRepository(session, tenant_id)
+        repository.lock_requisition(external_id)
+        current = repository.current(external_id)
+        created_at = dt.datetime.now(dt.timezone.utc)
+        if current is not None:
+            if current.profile == _PROFILE.dump(fields["profile"]):
+                return Created(current.id, current.document, current.recommendation), False
+            # Newer than the current answer even when this server's clock is behind the one that stored it.
+            created_at = max(created_at, current.created_at + dt.timedelta(microseconds=1))
+        created, record = _prepare(profile, weights, tenant_id, fields=fields, created_at=created_at)
+        repository.add(record)
+        _stored(session, [record], tenant_id, key_id)
+    return created, True
+
+
+def current_answer(external_id: str, tenant_id: str, sessions: sessionmaker) -> str:
+    """The stored body of a requisition's current answer (its newest), exactly as first returned."""
+    with sessions() as session:
+        record = RecommendationRepository(session, tenant_id).current(external_id)
+        if record is None:
+            raise NotFound("No recommendation is stored for this requisition.")
+        return record.document
 
 
 def fetch(recommendation_id: str, tenant_id: str, sessions: sessionmaker) -> str:
@@ -245,6 +286,7 @@ def document_fields(profile: dict, weights: WeightProfile) -> dict:
         "external_id": profile.get("external_id"),
         "weight_profile_id": weights.id,
         "weight_profile_version": weights.version,
+        "metadata": dict(sorted((profile.get("metadata") or {}).items())),
     }
     growth = growth_engineering(company)
     fields = {

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
-from service.orm import RecommendationRecord
+from service.orm import RecommendationMetadataRecord, RecommendationRecord, Tenant
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,9 @@ class ListFilter:
     external_id: str | None = None
     created_after: dt.datetime | None = None
     created_before: dt.datetime | None = None
+    metadata: dict[str, str] | None = None  # every key with exactly its value
+    # True: only answers that no newer one with the same external id supersedes; False: only the superseded ones.
+    current: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,34 @@ class RecommendationRepository:
     def add(self, record: RecommendationRecord) -> None:
         if record.tenant_id != self.tenant_id:
             raise ValueError("a recommendation stored through another tenant's repository")
+        record.metadata_entries = [  # searchable with metadata[key]=value
+            RecommendationMetadataRecord(key=key, tenant_id=self.tenant_id, value=value)
+            for key, value in (record.profile.get("metadata") or {}).items()
+        ]
         self.session.add(record)
+
+    def current(self, external_id: str) -> RecommendationRecord | None:
+        """The current answer of a requisition: the newest one stored with this external id, or None."""
+        table = RecommendationRecord
+        query = (
+            select(table)
+            .where(table.tenant_id == self.tenant_id, table.external_id == external_id)
+            .order_by(table.created_at.desc(), table.id.desc())
+            .limit(1)
+        )
+        return self.session.execute(query).scalar_one_or_none()
+
+    def lock_requisition(self, external_id: str) -> None:
+        """Make answers to one requisition wait for each other until the transaction ends.
+
+        PostgreSQL: an advisory lock per requisition. SQLite: the database's one write lock, taken now, before
+        the current answer is read (a write that changes nothing takes it), so the read sees every answer
+        committed before; without it the read runs before the write lock and two PUTs both store."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(select(func.pg_advisory_xact_lock(
+                func.hashtextextended(f"requisition {self.tenant_id} {external_id}", 0))))
+        else:
+            self.session.execute(update(Tenant).where(Tenant.id == self.tenant_id).values(name=Tenant.name))
 
     def document(self, recommendation_id: str) -> str | None:
         """The stored body, exactly as first returned, or None."""
@@ -82,6 +112,19 @@ class RecommendationRepository:
             query = query.where(table.created_at > filters.created_after)
         if filters.created_before is not None:
             query = query.where(table.created_at < filters.created_before)
+        meta = RecommendationMetadataRecord
+        for key, value in (filters.metadata or {}).items():
+            query = query.where(exists().where(meta.recommendation_id == table.id, meta.tenant_id == self.tenant_id,
+                                               meta.key == key, meta.value == value))
+        if filters.current is not None:
+            newer = aliased(table)
+            superseded = exists().where(
+                newer.tenant_id == table.tenant_id,
+                newer.external_id == table.external_id,  # never true without an external id
+                or_(newer.created_at > table.created_at,
+                    and_(newer.created_at == table.created_at, newer.id > table.id)),
+            )
+            query = query.where(~superseded if filters.current else superseded)
         if after is not None:
             query = query.where(
                 or_(

@@ -49,8 +49,9 @@ def create(data: dict, tenant_id: str, sessions: sessionmaker, *, key_id: str | 
     with sessions.begin() as session:
         session.add(WeightProfileRecord(id=profile.id, tenant_id=tenant_id, created_at=now, latest_version=1))
         session.flush()  # the profile row must exist before its version names it
-        session.add(_version_row(profile, data["name"], now))
-        created = document(profile, data["name"], now)
+        metadata = data.get("metadata") or {}
+        session.add(_version_row(profile, data["name"], now, metadata))
+        created = document(profile, data["name"], now, metadata)
         _versioned(session, created, tenant_id, key_id, "weight_profile.created")
     return created
 
@@ -86,8 +87,9 @@ def add_version(profile_id: str, data: dict, tenant_id: str, sessions: sessionma
                 profile = _derived(_moved_to(_engine_profile(latest), data.get("model_version"), number), data,
                                    profile_id, number)
                 name = data.get("name", latest.name)
+                metadata = data["metadata"] if "metadata" in data else latest.metadata_ or {}
                 now = _now()
-                session.add(_version_row(profile, name, now))
+                session.add(_version_row(profile, name, now, metadata))
                 session.flush()
                 moved = session.execute(
                     WeightProfileRecord.__table__.update()
@@ -96,7 +98,7 @@ def add_version(profile_id: str, data: dict, tenant_id: str, sessions: sessionma
                 ).rowcount
                 if moved != 1:
                     raise _Raced()
-                created = document(profile, name, now)
+                created = document(profile, name, now, metadata)
                 _versioned(session, created, tenant_id, key_id, "weight_profile.version_created")
         except (IntegrityError, _Raced):
             continue  # another version was added at the same moment: build on that one
@@ -113,7 +115,7 @@ def fetch(profile_id: str, version: int | None, tenant_id: str, sessions: sessio
     with sessions() as session:
         record = _owned(session, profile_id, tenant_id)
         row = _version(session, profile_id, record.latest_version if version is None else version)
-    return document(_stored_profile(row), row.name, row.created_at)
+    return document(_stored_profile(row), row.name, row.created_at, row.metadata_)
 
 
 def newest(query: dict, tenant_id: str, sessions: sessionmaker) -> Page:
@@ -134,7 +136,7 @@ def newest(query: dict, tenant_id: str, sessions: sessionmaker) -> Page:
         rows = session.execute(statement).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    documents = [document(_stored_profile(v), v.name, v.created_at) for _p, v in rows]
+    documents = [document(_stored_profile(v), v.name, v.created_at, v.metadata_) for _p, v in rows]
     cursor = encode_position(rows[-1][0].created_at, rows[-1][0].id) if more else None
     return Page(documents, cursor)
 
@@ -155,7 +157,7 @@ def versions(profile_id: str, query: dict, tenant_id: str, sessions: sessionmake
         ).scalars().all()
     more = len(rows) > limit
     rows = rows[:limit]
-    documents = [document(_stored_profile(r), r.name, r.created_at) for r in rows]
+    documents = [document(_stored_profile(r), r.name, r.created_at, r.metadata_) for r in rows]
     return Page(documents, f"v{rows[-1].version}" if more else None)
 
 
@@ -278,7 +280,7 @@ def _engine_profile(row: WeightProfileVersionRecord) -> WeightProfile:
                   interactions=stored.interactions)
 
 
-def _version_row(profile: WeightProfile, name: str, now: dt.datetime) -> WeightProfileVersionRecord:
+def _version_row(profile: WeightProfile, name: str, now: dt.datetime, metadata: dict) -> WeightProfileVersionRecord:
     canonical = profile.canonical()
     return WeightProfileVersionRecord(
         weight_profile_id=profile.id, version=profile.version, name=name, created_at=now,
@@ -287,11 +289,13 @@ def _version_row(profile: WeightProfile, name: str, now: dt.datetime) -> WeightP
         combination=profile.combination, interactions=canonical.get("interactions"),
         team_size_midpoint=profile.team_size_curve and profile.team_size_curve.midpoint,
         team_size_steepness=profile.team_size_curve and profile.team_size_curve.steepness,
+        metadata_=metadata or None,  # none: NULL, as in the versions made before metadata
     )
 
 
-def document(profile: WeightProfile, name: str, created_at: dt.datetime | None) -> dict:
-    """One version as the API shows it: the same bytes for as long as it exists."""
+def document(profile: WeightProfile, name: str, created_at: dt.datetime | None, metadata: dict | None = None) -> dict:
+    """One version as the API shows it: the same bytes for as long as it exists (`metadata` is the version's own;
+    a version made before metadata existed has none, `{}`)."""
     canonical = profile.canonical()
     return {
         "id": profile.id,
@@ -306,6 +310,7 @@ def document(profile: WeightProfile, name: str, created_at: dt.datetime | None) 
         "thresholds": canonical["thresholds"],
         "interactions": canonical.get("interactions"),
         "team_size_curve": canonical.get("team_size_curve"),
+        "metadata": dict(sorted((metadata or {}).items())),
     }
 
 

@@ -17,6 +17,10 @@ from service.http.problems import request_id
 
 log = logging.getLogger("hiremix")
 
+# The attribute `security.public_page` sets on a view whose address is its credential (a share link's token):
+# its log lines show the route (/s/<path:token>), never the path.
+SECRET_IN_PATH = "_secret_in_path"
+
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -76,9 +80,11 @@ def register(app: Flask, production: bool) -> None:
         tenant = principal.tenant_id if principal else None
         key_id = principal.key_id if principal else None
         # Never the key, its hash or a body: only ids that are safe to keep in a log store.
-        log.info("%s %s %s %.1fms tenant=%s key=%s client=%s", request.method, request.path, response.status_code,
+        view = app.view_functions.get(request.endpoint or "")
+        path = metrics.route() if getattr(view, SECRET_IN_PATH, False) else request.path
+        log.info("%s %s %s %.1fms tenant=%s key=%s client=%s", request.method, path, response.status_code,
                  elapsed_ms, tenant or "-", key_id or "-", request.remote_addr or "-",
-                 extra={"method": request.method, "route": metrics.route(), "path": request.path,
+                 extra={"method": request.method, "route": metrics.route(), "path": path,
                         "status": response.status_code, "duration_ms": round(elapsed_ms, 1), "tenant": tenant,
                         "key_id": key_id, "client_address": request.remote_addr})
         return response

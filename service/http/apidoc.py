@@ -49,17 +49,20 @@ BATCH_BODY_MAX = 256 * 1024  # 100 profiles, as JSON or CSV, even with every let
 SIMULATION_BODY_MAX = 512 * 1024  # 1,000 profiles
 
 
-def body(schema: Schema, *, examples: dict[str, dict], max_bytes: int, csv: tuple | None = None):
+def body(schema: Schema, *, examples: dict[str, dict], max_bytes: int, csv: tuple | None = None,
+         optional: bool = False):
     """Parse the JSON body with `schema` and pass the result as the first argument.
 
     A body over `max_bytes` (or HIREMIX_MAX_BODY_BYTES, if lower) is a 413 before it is read.
     `csv=(reader, example)` also accepts text/csv: `reader` turns the text into
-    the payload `schema` loads; `example` documents it.
+    the payload `schema` loads; `example` documents it. `optional`: no body at all
+    (zero bytes, whatever the Content-Type) is read as `{}`.
     """
 
     def decorator(view):
         apidoc(view)["body"] = (schema, examples)
         apidoc(view)["body_max"] = max_bytes
+        apidoc(view)["body_optional"] = optional
         if csv is not None:
             apidoc(view)["body_csv"] = csv[1]
 
@@ -67,7 +70,9 @@ def body(schema: Schema, *, examples: dict[str, dict], max_bytes: int, csv: tupl
         def wrapper(*args, **kwargs):
             ceiling = current_app.config.get("MAX_CONTENT_LENGTH")
             request.max_content_length = max_bytes if ceiling is None else min(max_bytes, ceiling)
-            if csv is not None and request.mimetype == CSV:
+            if optional and not request.get_data(cache=True):
+                payload = {}
+            elif csv is not None and request.mimetype == CSV:
                 payload = csv[0](read_text(MalformedCsv, request.mimetype_params.get("charset")))
             else:
                 payload = read_json(CSV if csv is not None else None)
@@ -83,24 +88,44 @@ def body(schema: Schema, *, examples: dict[str, dict], max_bytes: int, csv: tupl
 
 
 def query(schema: Schema):
-    """Parse the query string with `schema` and pass the result as the first argument."""
+    """Parse the query string with `schema` and pass the result as the first argument.
+
+    A field documented with OpenAPI's `style: deepObject` (its OPENAPI_PARAMETER says so) takes the
+    parameters `name[key]=value` gathered into one object `name`, which the field then validates.
+    """
+    deep = {name for name, field in schema.fields.items()
+            if getattr(field, "OPENAPI_PARAMETER", {}).get("style") == "deepObject"}
 
     def decorator(view):
         apidoc(view)["query"] = schema
 
         @wraps(view)
         def wrapper(*args, **kwargs):
-            repeated = [name for name in request.args if len(request.args.getlist(name)) > 1]
+            payload, objects, repeated = {}, {}, []
+            for name in request.args:
+                values = request.args.getlist(name)
+                base = name.partition("[")[0]
+                if base in deep and name != base and name.endswith("]"):
+                    key = name[len(base) + 1:-1]
+                    objects.setdefault(base, {})[key] = values[0]
+                    where = (f"/{base}/{_escape(key)}", base)
+                else:
+                    payload[name] = values[0]
+                    where = (f"/{_escape(name)}", shown_name(name))
+                if len(values) > 1:
+                    repeated.append(where)
             if repeated:
                 raise InvalidInput(
                     "A query parameter was given more than once.",
                     errors=[
-                        field_error(f"/{name}", "repeated_parameter", "Give this parameter once.", parameter=name)
-                        for name in repeated
+                        field_error(pointer, "repeated_parameter", "Give this parameter once.", parameter=parameter)
+                        for pointer, parameter in repeated
                     ],
                 )
+            for base, entries in objects.items():
+                payload.setdefault(base, entries)  # beside a plain `name=...`, that one is checked (and refused)
             try:
-                loaded = schema.load(request.args.to_dict())
+                loaded = schema.load(payload)
             except ValidationError as error:
                 raise invalid("query", error.messages) from None
             return view(loaded, *args, **kwargs)
@@ -111,11 +136,12 @@ def query(schema: Schema):
 
 
 def response(status: int, description: str, *, schema=None, example=None, headers=None, media_type=JSON,
-             links=None, conditional=False):
+             links=None, conditional=False, also=None):
     """Describe the success response (one media type); `schema` is a marshmallow schema or a JSON Schema dict.
 
     `links` maps a name to (an operationId, its parameters from this response): what a client can do next.
     `conditional`: the answer has a strong ETag and `If-None-Match` can make it 304.
+    `also` maps another success status to its description: the same body, without a `Location` header.
     """
 
     def decorator(view):
@@ -128,6 +154,7 @@ def response(status: int, description: str, *, schema=None, example=None, header
             "media_type": media_type,
             "conditional": conditional,
             "links": links or {},
+            "also": also or {},
         }
         return view
 
@@ -231,7 +258,7 @@ def invalid(location: str, messages) -> InvalidInput:
     for path, message in _flatten(messages, ()):
         code, text = split_message(message)
         pointer = "".join("/" + _escape(part) for part in path)
-        parameter = path[0] if location == "query" and path else None
+        parameter = shown_name(path[0]) if location == "query" and path else None
         errors.append(field_error(pointer, code, text, parameter=parameter))
     where = "query parameter" if location == "query" else "field"
     pointers = sorted({e["pointer"] or "(the body)" for e in errors})

@@ -59,10 +59,21 @@ BATCH_EXAMPLES = {
 }
 
 BATCH_CSV_EXAMPLE = (
-    "stage,team_size,product_complexity,business_model,priorities,customer_access,planned_hires,external_id\r\n"
-    "seed,6,low,b2b_saas,ship_fast;growth,direct,4,REQ-1042\r\n"
-    "public,800,very_high,enterprise_platform,scale;security,none,12,REQ-1043\r\n"
+    "stage,team_size,product_complexity,business_model,priorities,customer_access,planned_hires,external_id,"
+    "metadata.team\r\n"
+    "seed,6,low,b2b_saas,ship_fast;growth,direct,4,REQ-1042,platform\r\n"
+    "public,800,very_high,enterprise_platform,scale;security,none,12,REQ-1043,\r\n"
 )
+
+# PUT /v1/requisitions/REQ-1042/recommendation: the bodies leave external_id out (the path gives it), so
+# each example works with any requisition in the path.
+_REQUISITION_PROFILE = {name: value for name, value in EXAMPLE_PROFILE.items() if name != "external_id"}
+REQUISITION_EXAMPLES = {
+    "answer": {"summary": "The requisition's profile; external_id left out, the path gives it",
+               "value": _REQUISITION_PROFILE},
+    "more_hires": {"summary": "The same requisition, now planning 6 hires: a new current answer",
+                   "value": {**_REQUISITION_PROFILE, "planned_hires": 6}},
+}
 
 
 def batch_example() -> dict:
@@ -170,4 +181,45 @@ def simulation_example() -> dict:
         "weight_profile": _model(draft),
         "items": [{"id": EXAMPLE_ID, "before": _outcome(before, before_share, _model(DEFAULT_WEIGHT_PROFILE)),
                    "after": _outcome(after, after_share, _model(draft))}],
+    }
+
+
+EXAMPLE_SHARE_LINK_ID = "shl_01jdk5m7c2v8q4x6r9t3w0y1zf"
+EXAMPLE_KEY_ID = "key_01jdk5m7c2v8q4x6r9t3w0y1zg"
+
+SHARE_LINK_EXAMPLES = {
+    "default_expiry": {"summary": "Works for the default 30 days", "value": {}},
+    "one_week": {"summary": "Works for 7 days", "value": {"expires_in_days": 7}},
+}
+
+
+def share_link_example() -> dict:
+    return {"id": EXAMPLE_SHARE_LINK_ID, "recommendation_id": EXAMPLE_ID, "created_at": EXAMPLE_CREATED_AT,
+            "expires_at": "2026-12-26T09:30:00.000000Z", "revoked_at": None}
+
+
+def new_share_link_example() -> dict:
+    return {"id": EXAMPLE_SHARE_LINK_ID, "recommendation_id": EXAMPLE_ID,
+            "url": "https://hiremix.example.com/s/Yp3vQ0m1bT6Zr8Wc2Xk5Jd9Hs4Ln7Gf0Ae1Uq6Ri3Ov",
+            "created_at": EXAMPLE_CREATED_AT, "expires_at": "2026-12-26T09:30:00.000000Z", "revoked_at": None}
+
+
+def share_link_page_example() -> dict:
+    return {"data": [share_link_example()], "has_more": False, "next_cursor": None}
+
+
+def audit_event_page_example() -> dict:
+    return {
+        "data": [
+            {"id": "aud_01jdk5m7c2v8q4x6r9t3w0y1zj", "occurred_at": EXAMPLE_CREATED_AT,
+             "actor": {"type": "api_key", "key_id": EXAMPLE_KEY_ID}, "action": "share_link.created",
+             "subject": {"type": "share_link", "id": EXAMPLE_SHARE_LINK_ID},
+             "details": {"recommendation_id": EXAMPLE_ID, "expires_at": "2026-12-26T09:30:00.000000Z"}},
+            {"id": "aud_01jdk5m7c2v8q4x6r9t3w0y1zh", "occurred_at": "2026-11-26T09:00:00.000000Z",
+             "actor": {"type": "command_line", "key_id": None}, "action": "api_key.created",
+             "subject": {"type": "api_key", "id": EXAMPLE_KEY_ID},
+             "details": {"scopes": ["recommendations:read", "recommendations:write"]}},
+        ],
+        "has_more": False,
+        "next_cursor": None,
     }

@@ -3,7 +3,9 @@
 One budget per key across every endpoint (an application-wide limit keyed by
 the key's id), counted in the storage RATELIMIT_STORAGE_URI names: memory for
 one process, Redis so several workers or hosts share the count. Requests
-without a key (the OpenAPI document, problem types) are not counted.
+without a key (the OpenAPI document, problem types) are not counted, but for
+the public pages (`security.public_page`, a share link's page): each client
+address has one budget of the same size across them.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import logging
 import math
 import time
 
-from flask import Flask, Response, g
+from flask import Flask, Response, current_app, g, request
 from flask_limiter import HeaderNames, Limiter
 from limits import parse_many
 from limits.storage import MemoryStorage, storage_from_string
@@ -31,9 +33,21 @@ HEADERS = {
 }
 
 
+# The attribute `security.public_page` sets on a view: its requests are counted per client address.
+PER_ADDRESS = "_rate_limited_per_address"
+
+
+def _per_address() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, PER_ADDRESS, False)
+
+
 def _key() -> str:
     principal = g.get("principal")
-    return f"key:{principal.key_id}" if principal is not None else "anonymous"
+    if principal is not None:
+        return f"key:{principal.key_id}"
+    # The address ProxyFix took from X-Forwarded-For as far as the configured hops: a client cannot pick it.
+    return f"address:{request.remote_addr or '-'}" if _per_address() else "anonymous"
 
 
 def _storage_options(uri: str) -> dict:
@@ -105,7 +119,7 @@ def register(app: Flask, settings: Settings) -> Limiter:
     limiter = Limiter(
         key_func=_key,
         application_limits=[settings.rate_limit],
-        application_limits_exempt_when=lambda: g.get("principal") is None,
+        application_limits_exempt_when=lambda: g.get("principal") is None and not _per_address(),
         storage_uri=settings.rate_limit_storage_uri,
         # A stalled Redis must fail fast (then counting falls back to this process), not hang requests.
         storage_options=_storage_options(settings.rate_limit_storage_uri),

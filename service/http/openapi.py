@@ -22,14 +22,20 @@ from service.engine.catalogue import (BUSINESS_MODELS, CUSTOMER_ACCESS, INTERACT
 from service.engine.model import PRODUCT, SOFTWARE
 from service.engine.weights import COMBINATIONS, MODEL_VERSIONS
 from service.engine.writeback import RATINGS, SCORECARD_NAMES
-from schemas.fields import CODES
+from schemas.fields import CODES, PLAIN_TEXT_PATTERN
+from schemas.audit import ACTOR_TYPES
+from service.audit.log import ACTIONS
 from service import __version__
 from service.http.apidoc import CSV, JSON, json_response, problems, response
 from service.http.conditional import ETAG_HEADER, IF_NONE_MATCH
 from service.http.idempotent import KEY_SCHEMA
 from service.http.versions import CURRENT, HEADER, VERSIONS
 from service.http.problems import PROBLEM_JSON, PROBLEM_TYPES, problem_type
-from service.ids import RECOMMENDATION_ID, WEIGHT_PROFILE_ID
+from service.http.requisitions import EXTERNAL_ID_IN_PATH
+from service.ids import RECOMMENDATION_ID, SHARE_LINK_ID, WEBHOOK_DELIVERY_ID, WEBHOOK_ENDPOINT_ID, WEIGHT_PROFILE_ID
+from service.webhooks import EVENT_TYPES
+from service.webhooks import apidoc as webhook_events
+from schemas.webhooks import DELIVERY_STATUSES
 
 bp = Blueprint("meta", __name__)
 
@@ -67,7 +73,8 @@ Errors are `application/problem+json` (RFC 9457) with a stable `code`, the
 password (`curl -u KEY:`). Each key belongs to a tenant and sees only that
 tenant's data; another tenant's id answers 404. Keys carry scopes
 (`recommendations:read`, `recommendations:write`, `weight_profiles:read`,
-`weight_profiles:write`, `admin`); each operation names the one it needs.
+`weight_profiles:write`, `webhooks:manage`, `audit:read`, `admin`); each
+operation names the one it needs.
 
 **Try it here.** On this server's `/docs` page, **Authorize** takes your key
 and **Try it out** sends each call to this server.
@@ -147,6 +154,11 @@ NAMED_ENUMS = {
     "ModelVersion": ("integer", tuple(COMBINATIONS), "Which model combines the factors: 1 or 2."),
     "Combination": ("string", tuple(MODEL_VERSIONS), "How a model turns contributions into an answer."),
     "BatchItemStatus": ("integer", (201, 422), "201 stored, 422 refused."),
+    "AuditAction": ("string", ACTIONS, "What an audit event tells: `<object>.<what happened>`."),
+    "AuditActorType": ("string", ACTOR_TYPES, "Who acted: a call with an API key, or an operator's command."),
+    "WebhookEventType": ("string", EVENT_TYPES, "An event a webhook endpoint can subscribe to."),
+    "DeliveryStatus": ("string", DELIVERY_STATUSES, "pending: being sent or retried; succeeded: a 2xx came back; "
+                                                    "failed: the retries ran out (or the endpoint was disabled)."),
 }
 _ENUM_NAMES = {values: name for name, (_type, values, _description) in NAMED_ENUMS.items()}
 if len(_ENUM_NAMES) != len(NAMED_ENUMS):
@@ -165,8 +177,13 @@ class _Converter(OpenAPIConverter):
         jsonschema.update(getattr(resolve_schema_instance(schema), "OPENAPI_EXTRA", {}))
         return jsonschema
 
+    def init_parameter_attribute_functions(self):
+        super().init_parameter_attribute_functions()  # and a field's own parameter keywords (deepObject style)
+        self.parameter_attribute_functions.append(lambda field, **kwargs: getattr(field, "OPENAPI_PARAMETER", {}))
+
     def field2property(self, field):
         prop = super().field2property(field)
+        prop.update(getattr(field, "OPENAPI_EXTRA", {}))  # what apispec does not copy (propertyNames)
         if "enum" not in prop:
             return prop
         values = tuple(value for value in prop["enum"] if value is not None)
@@ -203,6 +220,16 @@ def build(app: Flask) -> dict:
             {"name": "weight_profiles",
              "description": "Your own weights: create, add immutable versions, list and fetch."},
             {"name": "simulations", "description": "Replay recommendations under draft weights; nothing is stored."},
+            {"name": "requisitions",
+             "description": "One current answer per requisition (your `external_id`), with the earlier ones as "
+                            "history."},
+            {"name": "webhook_endpoints",
+             "description": "Where events go: endpoints, their signing secrets, deliveries and re-sends. The "
+                            "events themselves are in the `webhooks` section."},
+            {"name": "share_links",
+             "description": "Links that open a recommendation's page without a key, until they expire or are "
+                            "revoked."},
+            {"name": "audit", "description": "Who changed what, and when: the audit log of your keys."},
             {"name": "meta", "description": "This document and the problem types."},
             {"name": "operations", "description": "Health, readiness and Prometheus metrics, for operators."},
         ],
@@ -236,7 +263,9 @@ def build(app: Flask) -> dict:
             paths.setdefault(path, {})[method.lower()] = _operation(rule, view, contract)
     for path in sorted(paths):
         spec.path(path=path, operations=paths[path], parameters=_path_parameters(path))
+    events = webhook_events.section(spec)  # registers the payload schemas: before to_dict
     document = spec.to_dict()
+    document["webhooks"] = events
     for schema in document["components"]["schemas"].values():
         _without_defaults(schema)
     return document
@@ -261,7 +290,7 @@ def _without_defaults(schema) -> None:
             _without_defaults(value if key != "properties" else list(value.values()))
 
 
-_TOP_LEVEL_ORDER = ("openapi", "info", "servers", "tags", "paths", "components")
+_TOP_LEVEL_ORDER = ("openapi", "info", "servers", "tags", "paths", "webhooks", "components")
 
 
 class _Dumper(yaml.SafeDumper):
@@ -309,7 +338,7 @@ def _operation(rule, view, contract: dict) -> dict:
                                                                         "then one profile per row."},
                             "example": contract["body_csv"]}
         limit = contract["body_max"] // 1024
-        operation["requestBody"] = {"required": True, "content": content,
+        operation["requestBody"] = {"required": not contract.get("body_optional"), "content": content,
                                     "description": f"At most {limit} KiB: a larger body is refused with 413 before "
                                                    "it is read. A 422 lists at most 50 errors (`errors_omitted` "
                                                    "counts those found beyond them)."}
@@ -349,6 +378,12 @@ def _operation(rule, view, contract: dict) -> dict:
         answer["links"] = {name: {"operationId": operation_id, "parameters": parameters}
                            for name, (operation_id, parameters) in success["links"].items()}
     operation["responses"][str(success["status"])] = answer
+    for status, description in success.get("also", {}).items():  # the same body, without Location
+        operation["responses"][str(status)] = {**answer, "description": description, "headers": {
+            name: header for name, header in headers.items() if name != "Location"}}
+    if success.get("also"):  # successes in order of status
+        responses = operation["responses"]
+        operation["responses"] = {**{key: responses[key] for key in sorted(responses) if key < "300"}, **responses}
     for status in sorted(contract["problems"] | extra | {500}):
         operation["responses"][str(status)] = {"$ref": f"#/components/responses/{_RESPONSE_NAMES[status]}"}
     return operation
@@ -360,6 +395,14 @@ _PATH_PARAMETERS = {
     # The built-in profile: every server has it, so the example works on a fresh one.
     "profile_id": {"schema": {"type": "string", "pattern": f"^{WEIGHT_PROFILE_ID}$"}, "example": "wp_default"},
     "version": {"schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000}, "example": 2},
+    "external_id": {"schema": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": PLAIN_TEXT_PATTERN},
+                    "example": "REQ-1042", "description": EXTERNAL_ID_IN_PATH},
+    "share_link_id": {"schema": {"type": "string", "pattern": f"^{SHARE_LINK_ID}$"},
+                      "example": "shl_01jdk5m7c2v8q4x6r9t3w0y1zf"},
+    "endpoint_id": {"schema": {"type": "string", "pattern": f"^{WEBHOOK_ENDPOINT_ID}$"},
+                    "example": "whe_01jdk5m7c2v8q4x6r9t3w0y1zc"},
+    "delivery_id": {"schema": {"type": "string", "pattern": f"^{WEBHOOK_DELIVERY_ID}$"},
+                    "example": "whd_01jdk5m7c2v8q4x6r9t3w0y1zd"},
 }
 
 

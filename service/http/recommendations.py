@@ -80,7 +80,8 @@ def _sessions():
 @idempotent
 @response(201, "Evaluated and stored.", schema=RecommendationSchema, example=examples.recommendation_example,
           headers=_LOCATION, links={"GetRecommendation": ("get_recommendation", {"id": "$response.body#/id"}),
-                                    "DeleteRecommendation": ("delete_recommendation", {"id": "$response.body#/id"})})
+                                    "DeleteRecommendation": ("delete_recommendation", {"id": "$response.body#/id"}),
+                                    "CreateShareLink": ("create_share_link", {"id": "$response.body#/id"})})
 @problems(400, 413, 415, 422, 503)
 def create_recommendation(profile: dict) -> Response:
     """Evaluate a company profile and store the recommendation.
@@ -237,7 +238,12 @@ def _deprecated(response: Response, successor: str) -> Response:
 @response(204, "Erased.")
 @problems(404, 503)
 def delete_recommendation(id: str) -> Response:
-    """Erase one of your stored recommendations for good."""
+    """Erase one of your stored recommendations for good.
+
+    When it was the current answer of a requisition (the newest with its `external_id`), the newest
+    remaining answer of that requisition becomes current; with none left, the requisition has no answer
+    (404).
+    """
     recommendations.remove(id, tenant_id(), _sessions(), key_id=key_id())
     return Response(status=204)
 

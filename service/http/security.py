@@ -14,7 +14,8 @@ from flask import Flask, current_app, g, request
 from service import keys
 from service.errors import HiremixError
 from service.http.apidoc import HTML, JSON, apidoc, preferred
-from service.http.limits import TooManyRefusals
+from service.http.access_log import SECRET_IN_PATH
+from service.http.limits import PER_ADDRESS, TooManyRefusals
 
 CHALLENGE = 'Bearer realm="hiremix"'
 BASIC_CHALLENGE = 'Basic realm="hiremix: your API key as the user name, no password", charset="UTF-8"'
@@ -55,6 +56,18 @@ def requires(scope: str):
 def public(view):
     """Mark a /v1 view as deliberately open to callers without a key."""
     apidoc(view)["public"] = True
+    return view
+
+
+def public_page(view):
+    """Mark a page deliberately open to anyone who has its address, without a key (a share link's page).
+
+    The key check leaves it alone, the OpenAPI document (the API's contract) leaves it out, the rate
+    limiter counts its requests per client address, since there is no key to count them by, and the
+    request log shows its route rather than its path, which holds the credential.
+    """
+    setattr(view, PER_ADDRESS, True)
+    setattr(view, SECRET_IN_PATH, True)
     return view
 
 

@@ -47,6 +47,7 @@ def test_the_profile_is_echoed_with_defaults_filled_in(create):
         "external_id": None,
         "weight_profile_id": "wp_default",
         "weight_profile_version": 2,
+        "metadata": {},
     }
 
 

@@ -47,15 +47,19 @@ def test_every_operation_has_a_summary_and_an_id(spec):
 def test_every_request_body_has_examples_that_validate(client, spec):
     # Examples name an example weight profile; make a real one to stand in for it.
     real = client.post("/v1/weight-profiles", json={"name": "stands in for the example"}).get_json()["id"]
+    recommendation = client.post("/v1/recommendations", json=VALID).get_json()["id"]  # and for an example's `id`
+    endpoint = client.post("/v1/webhook-endpoints", json={"url": "http://127.0.0.1:9/h",
+                                                          "event_types": ["recommendation.created"]}).get_json()["id"]
     for path, method, operation in operations(spec):
         if "requestBody" in operation:
             content = operation["requestBody"]["content"]
             examples = content["application/json"]["examples"]
             assert examples, (path, method)
-            target = path.replace("{profile_id}", real)
+            target = path.replace("{profile_id}", real).replace("{id}", recommendation).replace(
+                "{external_id}", "REQ-1042").replace("{endpoint_id}", endpoint)
             for example in examples.values():
                 body = json.loads(json.dumps(example["value"]).replace(EXAMPLE_WEIGHT_PROFILE_ID, real))
-                response = client.post(target, json=body)
+                response = client.open(target, method=method.upper(), json=body)
                 assert response.status_code in (200, 201), (path, example, response.get_json())
             if "text/csv" in content:
                 response = client.post(target, data=content["text/csv"]["example"], content_type="text/csv")

@@ -1,11 +1,13 @@
 """Schemathesis hooks (loaded through SCHEMATHESIS_HOOKS) for the generated phases of the contract fuzzing
-run (coverage, fuzzing, stateful): the six rules a JSON Schema cannot state, applied just before each request
+run (coverage, fuzzing, stateful): the eight rules a JSON Schema cannot state, applied just before each request
 is sent (each explained below). The examples phase runs apart, with the Idempotency-Key hook alone
 (schemathesis_examples_hooks.py): every documented example must work as written.
 
 Idempotency-Key: a generator cannot know that each new request needs a new key, and repeats simple values
 such as "0" across operations, so each request gets a fresh one (see schemathesis_examples_hooks.py).
 """
+
+from urllib.parse import unquote
 
 import schemathesis
 from marshmallow import ValidationError
@@ -31,6 +33,30 @@ def before_call(context, case, kwargs):
         _within_error_budget(case.body)
     if case.path.endswith("/versions") and case.method.upper() == "POST" and isinstance(case.body, dict):
         _without_model_parts(case.body)
+    if case.path.startswith("/v1/webhook-endpoints") and isinstance(case.body, dict):
+        _reachable_url(case.body)
+    if case.path.startswith("/v1/requisitions/") and case.method.upper() == "PUT" and isinstance(case.body, dict):
+        _the_paths_requisition(case.body, (case.path_parameters or {}).get("external_id"))
+
+
+# A requisition's answer may leave `external_id` out of the body or give the path's; another is a 422
+# `conflicts_with_path` (tests/api covers it). A schema cannot tie a body value to a path value, so a valid
+# generated one becomes the path's (as the server reads it: schemathesis has percent-encoded it by now); a
+# malformed one (a negative test) is left as generated.
+def _the_paths_requisition(body: dict, external_id) -> None:
+    external_id = unquote(external_id) if isinstance(external_id, str) else external_id
+    if _valid("external_id", body.get("external_id")) and _valid("external_id", external_id):
+        body["external_id"] = external_id
+
+
+# A webhook URL must be https to a public host, or (in development, as here) http to a loopback one; which
+# hosts resolve where is not something a schema can state. So a generated URL becomes a loopback one, its
+# generated path kept; tests/api covers every refused kind of URL.
+def _reachable_url(body: dict) -> None:
+    url = body.get("url")
+    if isinstance(url, str) and url.startswith(("http://", "https://")) and len(url) <= 2048:
+        path = "".join(char for char in url if char.isalnum())[:100]
+        body["url"] = f"http://127.0.0.1:9/{path}"
 
 
 # A new version keeps its profile's model unless model_version says otherwise, and what fits depends on

@@ -80,7 +80,8 @@ def test_docs_render_every_operation_offline_and_try_it_out_shows_a_recommendati
     assert page.url == server.base + "/docs"
     page.wait_for_selector(".opblock-summary-path", timeout=20_000)
     document = json.loads(server.call("GET", "/openapi.json", key=None)[2])
-    documented = {(method.upper(), path) for path, operations in document["paths"].items() for method in operations
+    documented = {(method.upper(), path) for section in ("paths", "webhooks")  # webhooks: what receivers get
+                  for path, operations in document[section].items() for method in operations
                   if method != "parameters"}
     shown = {(block.locator(".opblock-summary-method").inner_text().strip(),
               block.locator(".opblock-summary-path").get_attribute("data-path"))
@@ -196,4 +197,39 @@ def test_a_stored_recommendation_reads_as_a_printable_page(browser, server, env)
     stranger = browser.new_context(http_credentials={"username": other_key, "password": ""})
     assert stranger.new_page().goto(url).status == 404  # same tenant rules as the JSON
     stranger.close()
+    context.close()
+
+
+def test_a_share_link_opens_the_page_in_a_browser_without_a_key(browser, server):
+    status, _headers, raw = server.call("POST", "/v1/recommendations", PROFILE)
+    assert status == 201
+    stored = json.loads(raw)
+    status, _headers, raw = server.call("POST", f"/v1/recommendations/{stored['id']}/share-links",
+                                        {"expires_in_days": 7})
+    assert status == 201
+    link = json.loads(raw)
+    assert link["url"].startswith(server.base + "/s/")
+
+    context = browser.new_context(viewport={"width": 1000, "height": 1400})  # no credentials at all
+    page = context.new_page()
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    violations = watch_csp(page)
+    shown = page.goto(link["url"])
+    assert shown.status == 200 and shown.headers["content-type"].startswith("text/html")
+    assert page.locator("#verdict").inner_text() == VERDICTS[stored["recommendation"]]
+    assert page.locator("#contributions tr").count() == len(stored["factors"]) + len(stored["interactions"])
+    assert "REQ-1042" not in page.content()  # the requisition id stays with the tenant
+    assert (shown.headers["cache-control"], shown.headers["x-robots-tag"]) == ("no-store", "noindex, nofollow")
+    assert requested == [link["url"]]  # the page loads nothing else, so nothing that needs a key
+    assert page.locator("a").count() == 0
+    page.evaluate("window.print = function () { window.printed = true; }")
+    page.click("#print")
+    assert page.evaluate("window.printed") is True
+    assert violations == []
+
+    assert server.call("DELETE", f"/v1/share-links/{link['id']}")[0] == 204
+    gone = page.goto(link["url"])
+    assert gone.status == 404 and page.locator("h1").inner_text() == "This link does not open anything"
+    assert violations == []
     context.close()

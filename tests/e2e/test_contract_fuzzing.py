@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.servers import create_key, gunicorn
+from tests.e2e.test_real_clients import AUDIT_TOO, operation_count
 
 pytestmark = pytest.mark.e2e
 
@@ -31,7 +32,24 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 
 
-def _schemathesis(server, key: str, tmp_path: Path, phases: str, hooks: str) -> str:
+# In the examples phase, ids in paths come from earlier answers. Two operations need an id no answer of that
+# phase carries (a delivery exists once the worker-side queue has one; a share link's id appears only in its own
+# 201, under `id`), so they meet their documented 404 there; the generated phases reach them along the links.
+EXAMPLES_WITHOUT_TEST_DATA = {"POST /v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/resend",
+                              "DELETE /v1/share-links/{share_link_id}"}
+
+
+def _only_missing_test_data(stdout: str, allowed: set[str]) -> bool:
+    """The run's only warning is "Missing test data", for operations in `allowed` alone."""
+    lines = stdout[stdout.find("= WARNINGS =") + 12:stdout.find("= SUMMARY =")].splitlines()
+    headings = [line for line in lines if line.strip() and not line.startswith((" ", "💡", "="))]
+    listed = {line.strip()[2:] for line in lines if line.startswith("  - ")}
+    return (len(headings) == 1 and headings[0].startswith("Missing test data") and bool(listed)
+            and listed <= allowed)
+
+
+def _schemathesis(server, key: str, tmp_path: Path, phases: str, hooks: str,
+                  without_test_data: set[str] = frozenset()) -> str:
     command = [
         sys.executable, "-m", "schemathesis.cli", "--config-file", str(HERE / "schemathesis.toml"),
         "run", f"{server.base}/openapi.json",
@@ -53,21 +71,25 @@ def _schemathesis(server, key: str, tmp_path: Path, phases: str, hooks: str) -> 
                          env={**os.environ, "SCHEMATHESIS_HOOKS": hooks, "PYTHONPATH": str(ROOT)})
     summary = run.stdout[run.stdout.find("SUMMARY"):] if "SUMMARY" in run.stdout else run.stdout[-4000:]
     assert run.returncode == 0, run.stdout[-20000:] + run.stderr[-4000:]
-    assert f"Selected: {OPERATIONS}/{OPERATIONS}" in summary and "No issues found" in summary, summary
+    clean = "No issues found" in summary or (
+        "Failures:" not in summary and _only_missing_test_data(run.stdout, without_test_data))
+    assert f"Selected: {OPERATIONS}/{OPERATIONS}" in summary and clean, run.stdout[-6000:]
     return summary
 
 
-OPERATIONS = 21  # the document's 22 but GET /openapi.json, the schema's own URL, which schemathesis leaves out
+# Every operation of the committed document but GET /openapi.json, the schema's own URL, which schemathesis leaves out.
+OPERATIONS = operation_count() - 1
 
 
 def test_schemathesis_finds_nothing(backend_env, tmp_path):
     # Both runs send requests without a key or with a wrong one (they must get 401), many more than the
     # 30 a minute one address may get before it is held off with 429.
     env = {**backend_env, "HIREMIX_RATE_LIMIT": "1000000/minute", "HIREMIX_AUTH_FAILURE_LIMIT": "1000000/minute"}
-    key = create_key(env, "schemathesis")
+    key = create_key(env, "schemathesis", *AUDIT_TOO)  # the audit log's examples need audit:read too
     with gunicorn(env, key) as server:
         # The documented examples as written, on a fresh server: only the Idempotency-Key is made fresh.
-        examples = _schemathesis(server, key, tmp_path, "examples", "tests.e2e.schemathesis_examples_hooks")
+        examples = _schemathesis(server, key, tmp_path, "examples", "tests.e2e.schemathesis_examples_hooks",
+                                 EXAMPLES_WITHOUT_TEST_DATA)
         # Every operation has at least one documented example (the Hiremix-Version header's, if nothing else).
         assert "✅ Examples" in examples and f"Tested: {OPERATIONS}" in examples, examples
         generated = _schemathesis(server, key, tmp_path, "coverage,fuzzing,stateful", "tests.e2e.schemathesis_hooks")

@@ -181,3 +181,20 @@ def test_the_proxy_refuses_an_oversized_body_as_a_problem(stack, path):
     answer = json.loads(response.read())  # valid JSON, whatever the path held
     assert response.status == 413 and response.headers["Content-Type"] == "application/problem+json"
     assert answer["code"] == "payload_too_large" and answer["instance"] in (path, "/")
+
+
+def test_a_requisition_id_with_encoded_slashes_and_unicode_passes_the_proxy_unchanged(stack):
+    """docs/metadata-and-requisitions.md: a `/` sent as %2F reaches hiremix as part of the external id."""
+    server, _upstream, proxy_port = stack
+    connection = http.client.HTTPConnection("127.0.0.1", proxy_port, timeout=10)
+    headers = {"Authorization": f"Bearer {server.key}", "Content-Type": "application/json"}
+    body = b'{"stage":"seed","team_size":6,"product_complexity":"low","business_model":"b2b_saas"}'
+    for path, external_id in (("/v1/requisitions/team%2FREQ%201%20%C3%A9/recommendation", "team/REQ 1 \u00e9"),
+                              ("/v1/requisitions/%2Fa%2F%2Fb%2F/recommendation", "/a//b/")):
+        answers = []
+        for method in ("PUT", "PUT", "GET"):
+            connection.request(method, path, body=body if method == "PUT" else None, headers=headers)
+            response = connection.getresponse()
+            answers.append((response.status, json.loads(response.read())))
+        assert [status for status, _ in answers] == [201, 200, 200], answers
+        assert answers[0][1]["profile"]["external_id"] == external_id and answers[0][1] == answers[2][1]

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from service.keys import DEFAULT_SCOPES
 from tests.e2e.servers import create_key, gunicorn, sqlite_env
 from tests.fixtures.stored import store_for_key
 
@@ -46,6 +47,10 @@ KNOWN_GENERATOR_LIMITS = {
     ("GET /openapi.yaml", "Unsupported content_type application/yaml"),  # the YAML answer is left out
     ("POST /v1/recommendations/batch", "Unsupported content type text/csv"),  # only the JSON body is offered
 }
+
+
+# Every documented example must succeed, GET /v1/audit-events's too: its key needs audit:read beyond the defaults.
+AUDIT_TOO = [option for scope in (*DEFAULT_SCOPES, "audit:read") for option in ("--scope", scope)]
 
 
 def node_tool(name: str) -> Path:
@@ -86,7 +91,7 @@ def test_newman_runs_every_documented_example_as_documented(backend_env, tmp_pat
                                capture_output=True, text=True, env=node_env(), timeout=120)
     assert converted.returncode == 0, converted.stderr + converted.stdout
 
-    key = create_key(backend_env, "newman")
+    key = create_key(backend_env, "newman", *AUDIT_TOO)
     with gunicorn(backend_env, key) as server:
         run = subprocess.run(
             [str(newman), "run", str(collection), "--env-var", f"baseUrl={server.base}", "--env-var", f"apiKey={key}",
@@ -135,6 +140,12 @@ def test_spectral_oas_ruleset_finds_nothing():
 NEEDS_A_MADE_RESOURCE = {
     ("GET", "/v1/recommendations/{id}"), ("DELETE", "/v1/recommendations/{id}"),
     ("GET", "/v1/recommendations/{id}/page"), ("POST", "/v1/weight-profiles/{profile_id}/versions"),
+    ("GET", "/v1/webhook-endpoints/{endpoint_id}"), ("PATCH", "/v1/webhook-endpoints/{endpoint_id}"),
+    ("DELETE", "/v1/webhook-endpoints/{endpoint_id}"), ("POST", "/v1/webhook-endpoints/{endpoint_id}/rotate-secret"),
+    ("POST", "/v1/webhook-endpoints/{endpoint_id}/test"), ("GET", "/v1/webhook-endpoints/{endpoint_id}/deliveries"),
+    ("POST", "/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/resend"),
+    ("POST", "/v1/recommendations/{id}/share-links"), ("GET", "/v1/recommendations/{id}/share-links"),
+    ("GET", "/v1/share-links/{share_link_id}"), ("DELETE", "/v1/share-links/{share_link_id}"),
 }
 
 
@@ -159,7 +170,7 @@ def test_postman_import_as_documented_runs_with_only_base_url_and_key(tmp_path):
     assert re.fullmatch(r"\{\{\w+\}\}", token), token
 
     env = sqlite_env(tmp_path)
-    key = create_key(env, "postman")
+    key = create_key(env, "postman", *AUDIT_TOO)
     with gunicorn(env, key) as server:
         imported["variable"] = [{"key": "baseUrl", "value": server.base}, {"key": token[2:-2], "value": key}]
         collection.write_text(json.dumps(imported))

@@ -115,3 +115,37 @@ def test_weight_profile_versions_made_before_model_2_keep_deciding_with_model_1(
     resolved = weight_profiles.resolve("wp_old", None, "ten_a", make_sessions(engine))
     assert (resolved.model_version, resolved.hash) == (1, old.hash)
     engine.dispose()
+
+
+def test_keys_with_the_old_default_scopes_gain_webhooks_manage_and_nobody_gains_audit_read(tmp_path):
+    url = f"sqlite:///{tmp_path / 'events.db'}"
+    config = alembic_config(url)
+    command.upgrade(config, "0004")
+    engine = make_engine(url)
+    before = {
+        "key_default": "recommendations:read recommendations:write weight_profiles:read weight_profiles:write",
+        "key_narrow": "recommendations:read weight_profiles:read",
+        "key_admin": "admin",
+    }
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO tenants (id, name, created_at) VALUES ('ten_a', 'a', '2026-11-01')"))
+        for key_id, scopes in before.items():
+            connection.execute(text(
+                "INSERT INTO api_keys (id, tenant_id, name, secret_hash, hint, scopes, created_at) VALUES "
+                "(:id, 'ten_a', 'k', :id, 'h', :scopes, '2026-11-01')"), {"id": key_id, "scopes": scopes})
+
+    def scopes() -> dict:
+        with engine.connect() as connection:
+            return dict(connection.execute(text("SELECT id, scopes FROM api_keys")).all())
+
+    command.upgrade(config, "head")
+    after = scopes()
+    assert after["key_default"] == before["key_default"] + " webhooks:manage"
+    assert after["key_default"].split() == list(keys.DEFAULT_SCOPES)
+    assert after["key_narrow"] == before["key_narrow"]
+    assert after["key_admin"] == "admin"
+    assert not any("audit:read" in held.split() for held in after.values())
+    command.downgrade(config, "0004")
+    assert scopes() == before
+    assert not any("webhooks:manage" in held for held in scopes().values())
+    engine.dispose()
