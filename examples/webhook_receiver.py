@@ -11,7 +11,8 @@ Register it (in development, plain http to 127.0.0.1 is allowed):
 
 then start `flask --app service webhooks work` and store a recommendation. What to copy into your own receiver:
 verify before anything else, answer 2xx fast, and remember the `webhook-id`s handled (deliveries come at least
-once). `--record FILE` appends one JSON line per verified delivery, and `--delay` answers slowly: tests use both.
+once), handling each event once. `--record FILE` appends one JSON line per verified delivery (repeats marked),
+and `--delay` answers slowly: tests use both.
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 MAX_BODY = 1024 * 1024
+
+
+def handle(event: dict, message_id: str) -> None:
+    """Your integration's part: update the requisition, note the deletion... Here: one line per event."""
+    shown = event["data"].get("id") or event["data"].get("endpoint_id") or ""
+    print(f"{event['type']} {shown} ({message_id})", flush=True)
 
 
 def make_handler(webhook: Webhook, record: str | None, delay_s: float):
@@ -54,8 +61,10 @@ def make_handler(webhook: Webhook, record: str | None, delay_s: float):
                     with open(record, "a", encoding="utf-8") as out:
                         out.write(json.dumps({"id": message_id, "type": event["type"], "repeat": repeat,
                                               "received_at": time.time(), "event": event}) + "\n")
-            shown = event["data"].get("id") or event["data"].get("endpoint_id") or ""
-            print(f"{'repeat ' if repeat else ''}{event['type']} {shown} ({message_id})", flush=True)
+            if repeat:  # handled already: answer 2xx so it is not sent again, and do nothing more
+                print(f"dropped a repeat of {message_id}", flush=True)
+            else:
+                handle(event, message_id)
             self._answer(204)
 
         def _answer(self, status: int, text: str = "") -> None:

@@ -341,6 +341,13 @@ class MetadataQuery(Metadata):
 
     OPENAPI_PARAMETER = {"style": "deepObject", "explode": True}
 
+    def __init__(self, whose: str, written: str, **kwargs):
+        super().__init__(metadata={
+            "description": f"Only {whose} `metadata` has exactly these values, all of them: `{written}` (up to 20 "
+                           "keys, each once; an empty value matches an empty value). Keep the whole URL under 4 KB: "
+                           "the server refuses a longer request line (414) before reading it.",
+            **kwargs})
+
 
 def page_limit() -> QueryInteger:
     """The `limit` of every list: a page of 1 to 100, 20 when left out."""

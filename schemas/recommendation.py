@@ -8,8 +8,8 @@ from service.engine.catalogue import BUSINESS_MODELS, INTERACTIONS_BY_NAME, PRIO
 from service.engine.model import NEUTRAL, PRODUCT, SOFTWARE
 from service.engine.writeback import RATINGS, SCORECARD_NAMES
 
-from schemas.fields import (DateTime, MetadataQuery, QueryBoolean, QueryInteger, StrictSchema, String, between, cursor,
-                            enum_string, text)
+from schemas.fields import (DateTime, MetadataQuery, QueryBoolean, StrictSchema, String, cursor,
+                            enum_string, page_limit, text)
 from service.paging import cursor_pattern
 from schemas.profile import CompanyProfileSchema
 
@@ -224,11 +224,8 @@ class RecommendationExportQuerySchema(StrictSchema):
     created_before = DateTime(
         metadata={"description": "Only those created strictly before (RFC 3339; no zone means UTC; send + as %2B)."}
     )
-    metadata = MetadataQuery(metadata={
-        "description": "Only those whose `metadata` has exactly these values, all of them: "
-                       "`metadata[team]=platform&metadata[region]=emea` (up to 20 keys, each once; an empty value "
-                       "matches an empty value).",
-        "example": {"team": "platform"}})
+    metadata = MetadataQuery("those whose", "metadata[team]=platform&metadata[region]=emea",
+                             example={"team": "platform"})
     current = QueryBoolean(metadata={
         "description": "`true`: only current answers, leaving out every answer superseded by a newer one with the "
                        "same `external_id` (an answer without an external id is never superseded); `false`: only "
@@ -238,7 +235,7 @@ class RecommendationExportQuerySchema(StrictSchema):
 class RecommendationListQuerySchema(RecommendationExportQuerySchema):
     """Paging and filters of the list."""
 
-    limit = QueryInteger(load_default=20, validate=between(1, 100), metadata={"description": "Page size, 1 to 100."})
+    limit = page_limit()
     cursor = cursor(cursor_pattern("rec_"))
 
     class Meta(StrictSchema.Meta):

@@ -9,13 +9,13 @@ from marshmallow import Schema, ValidationError, fields
 from schemas.fields import (
     Integer,
     Metadata,
-    QueryInteger,
+    MetadataQuery,
     StrictSchema,
     String,
-    between,
     coded,
     cursor,
     one_of,
+    page_limit,
     text,
 )
 from service.engine.catalogue import FACTORS, FACTORS_BY_NAME, INTERACTIONS_BY_NAME
@@ -347,11 +347,13 @@ class WeightProfilePageSchema(Schema):
 
 
 class PageQuerySchema(StrictSchema):
-    limit = QueryInteger(load_default=20, validate=between(1, 100), metadata={"description": "Page size, 1 to 100."})
+    limit = page_limit()
     cursor = cursor(cursor_pattern("wp_"))
+    metadata = MetadataQuery("the profiles whose latest version's", "metadata[owner]=talent-team")
 
 
-class VersionPageQuerySchema(PageQuerySchema):
+class VersionPageQuerySchema(StrictSchema):
+    limit = page_limit()
     cursor = cursor(VERSION_CURSOR)
 
 

@@ -45,6 +45,14 @@ class Settings:
     webhook_retention_days: float = 30.0  # finished deliveries and their events are kept this long
     audit_retention_days: float = 365.0
 
+    def __post_init__(self):
+        # A worker's claim must outlast an attempt (its hard time limit) with room for the work around it,
+        # or another worker could send the same delivery while the first is still sending it.
+        if self.webhook_lock_s < 2 * self.webhook_timeout_s + 1:
+            raise ConfigurationError(
+                f"HIREMIX_WEBHOOK_LOCK_SECONDS ({self.webhook_lock_s:g}) must be at least twice "
+                f"HIREMIX_WEBHOOK_TIMEOUT ({self.webhook_timeout_s:g}) plus one second")
+
     @property
     def production(self) -> bool:
         return self.environment == "production"

@@ -201,3 +201,14 @@ def _reused(first: str, now: str) -> KeyReused:
         errors=[field_error("", "idempotency_key_reused", f"Use a new {HEADER} for a different request.",
                             header=HEADER)],
     )
+
+
+def forget_answers_naming(session, tenant_id: str, recommendation_id: str) -> int:
+    """Delete the tenant's kept answers that hold a recommendation being deleted: its create's (by Location)
+    and any batch's (by its id in the body; ids are random, so a match is that recommendation). A retry of
+    that request then runs again rather than replay an answer that was erased."""
+    return session.execute(delete(IdempotencyRecord).where(
+        IdempotencyRecord.tenant_id == tenant_id,
+        (IdempotencyRecord.location == f"/v1/recommendations/{recommendation_id}")
+        | IdempotencyRecord.body.contains(f'"id":"{recommendation_id}"', autoescape=True),
+    )).rowcount

@@ -16,7 +16,7 @@ from sqlalchemy.orm import sessionmaker
 
 from schemas.profile import CompanyProfileSchema
 from schemas.recommendation import RecommendationPreviewSchema, RecommendationSchema
-from service import weight_profiles
+from service import idempotency, weight_profiles
 from service.audit import log as audit
 from service.engine import DEFAULT_WEIGHT_PROFILE, CompanyProfile, WeightProfile, evaluate
 from service.engine.counterfactuals import change_note, what_would_change, what_would_change_v2
@@ -72,9 +72,9 @@ def _stored(session, records: list[RecommendationRecord], tenant_id: str, key_id
     """What storing answers sets off, in the same transaction: audit events and `recommendation.created`."""
     endpoints = outbox.subscribers(session, tenant_id, "recommendation.created")
     for record in records:
+        # No external id or other content in the details: a deletion must leave no copy of the answer behind.
         audit.record(session, tenant_id=tenant_id, key_id=key_id, action="recommendation.created",
-                     subject_type="recommendation", subject_id=record.id, at=record.created_at,
-                     details={"external_id": record.external_id} if record.external_id else None)
+                     subject_type="recommendation", subject_id=record.id, at=record.created_at)
         if endpoints:
             outbox.emit(session, tenant_id=tenant_id, event_type="recommendation.created", data=record.document,
                         subject_id=record.id, endpoints=endpoints)
@@ -185,13 +185,15 @@ def fetch(recommendation_id: str, tenant_id: str, sessions: sessionmaker) -> str
 def remove(recommendation_id: str, tenant_id: str, sessions: sessionmaker, *, key_id: str | None = None) -> None:
     """Erase one of the tenant's recommendations for good, with every event that carried it.
 
-    Webhook events about it that were queued or kept are erased too, so its body leaves no copy behind;
-    `recommendation.deleted` carries only the id.
+    Webhook events about it that were queued or kept are erased too, and so are answers kept for
+    Idempotency-Key replays that hold it (a create's, or a batch's that stored it), so its body leaves no
+    copy behind; `recommendation.deleted` carries only the id, and its audit events hold nothing else.
     """
     with sessions.begin() as session:
         if not RecommendationRepository(session, tenant_id).delete(recommendation_id):
             raise _not_found(recommendation_id)
         outbox.forget_subject(session, tenant_id, recommendation_id)
+        idempotency.forget_answers_naming(session, tenant_id, recommendation_id)
         audit.record(session, tenant_id=tenant_id, key_id=key_id, action="recommendation.deleted",
                      subject_type="recommendation", subject_id=recommendation_id)
         outbox.emit(session, tenant_id=tenant_id, event_type="recommendation.deleted", data={"id": recommendation_id},

@@ -127,6 +127,8 @@ def newest(query: dict, tenant_id: str, sessions: sessionmaker) -> Page:
         and_(WeightProfileVersionRecord.weight_profile_id == table.id,
              WeightProfileVersionRecord.version == table.latest_version),
     ).where(table.tenant_id == tenant_id)
+    for key, value in (query.get("metadata") or {}).items():  # JSON paths work alike on SQLite and PostgreSQL
+        statement = statement.where(WeightProfileVersionRecord.metadata_[key].as_string() == value)
     if "cursor" in query:
         created_at, last_id = decode_position(query["cursor"], "wp_")
         statement = statement.where(or_(table.created_at < created_at,

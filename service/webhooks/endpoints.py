@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -44,8 +45,10 @@ class Endpoints:
         with self.sessions.begin() as session:
             session.add(endpoint)
             session.flush()
-            self._audit(session, "webhook_endpoint.created", endpoint.id, {"url": endpoint.url,
-                                                                           "event_types": data["event_types"]})
+            # Only the URL's scheme and host: a receiver's token may ride in its path or query, and the audit
+            # log is read more widely than the endpoints are.
+            self._audit(session, "webhook_endpoint.created", endpoint.id,
+                        {"host": _origin(endpoint.url), "event_types": data["event_types"]})
         return {**document(endpoint), "secret": secret}
 
     def page(self, query: dict) -> Page:
@@ -227,6 +230,11 @@ class EndpointDisabled(HiremixError):
 
 def _disabled() -> EndpointDisabled:
     return EndpointDisabled("This webhook endpoint is disabled; enable it first (PATCH with enabled: true).")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
 
 
 def _now() -> dt.datetime:

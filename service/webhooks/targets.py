@@ -46,7 +46,10 @@ def parse(url: str, *, production: bool) -> Target:
         raise TargetRefused("Leave the #fragment out: it is never sent.")
     if any(ord(char) < 33 or ord(char) == 127 for char in url):
         raise TargetRefused("The URL must not contain spaces or control characters.")
-    host = parts.hostname
+    try:  # an internationalised name as DNS and certificates spell it (xn--...)
+        host = parts.hostname.encode("idna").decode("ascii") if not parts.hostname.isascii() else parts.hostname
+    except UnicodeError:
+        raise TargetRefused("The host name is not a valid internationalised domain name.") from None
     loopback_name = host.lower() in _LOOPBACK_NAMES
     literal = _literal(host)
     if production and parts.scheme != "https":
@@ -65,17 +68,42 @@ def parse(url: str, *, production: bool) -> Target:
     return Target(scheme=parts.scheme, host=host, port=port or (443 if parts.scheme == "https" else 80), path=path)
 
 
+# IPv6 ranges that carry an IPv4 address, which is what a connection there reaches: NAT64 (RFC 6052, 8215)
+# and the deprecated IPv4-compatible form. IPv4-mapped, 6to4 and Teredo have their own attributes.
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+# Refused whatever Python's is_global says of them (its answers changed between 3.11 patch releases).
+_NEVER = tuple(ipaddress.ip_network(net) for net in (
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
+    "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/3",
+    "::/128", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8", "2001:db8::/32", "100::/64"))
+
+
+def embedded_ipv4(address):
+    """The IPv4 address an IPv6 one reaches through a translation or tunnel, else the address itself."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return address.ipv4_mapped  # ::ffff:10.0.0.1 is 10.0.0.1
+        if address.sixtofour is not None:
+            return address.sixtofour
+        if address.teredo is not None:
+            return address.teredo[1]
+        if any(address in net for net in _NAT64) or (address in _IPV4_COMPATIBLE and int(address) > 1):
+            return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address
+
+
 def allowed_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address, *, production: bool,
                     scheme: str) -> None:
     """Refuse an address deliveries may not go to."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped  # ::ffff:10.0.0.1 is 10.0.0.1
+    address = embedded_ipv4(address)
     if address.is_loopback and not production:
         return
     if scheme == "http":
         raise TargetRefused(f"Plain http:// is allowed only to loopback addresses in development; {address} is not "
                             "one.")
-    if address.is_multicast or not address.is_global:
+    if address.is_multicast or not address.is_global or any(address in net for net in _NEVER
+                                                            if net.version == address.version):
         kind = ("loopback" if address.is_loopback else "link-local" if address.is_link_local
                 else "private" if address.is_private else "not public")
         raise TargetRefused(f"{address} is a {kind} address; deliveries go only to public addresses.")

@@ -34,7 +34,7 @@ log.propagate = False  # the "hiremix" logger's handlers format request lines; t
 # the delivery is marked failed. It can still be re-sent by hand.
 RETRY_SCHEDULE_S = (5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800, 28800)
 JITTER = 0.25
-CLAIM_BATCH = 10
+CLAIM_BATCH = 1  # one at a time: each claim's lock starts when its own attempt does
 
 
 def retry_delay(failed_attempts: int, rng: random.Random = random) -> float | None:
@@ -131,7 +131,7 @@ class Worker:
             return None  # erased meanwhile (a deleted recommendation, endpoint or event) or taken over
         delivery, event, endpoint = row
         if not endpoint.enabled:
-            outcome = sender.Outcome(None, "The endpoint is disabled.", 0)
+            outcome = sender.Outcome(None, f"The endpoint is disabled: {endpoint.disabled_reason}"[:500], 0)
             self._record(item, delivery, endpoint, outcome, final=True)
             return outcome
         production = self.settings.production
@@ -143,14 +143,32 @@ class Worker:
             outcome = sender.Outcome(None, f"Not sent: {refused}"[:500], 0)
         else:
             now = self.clock()
-            active = [self.box.open(endpoint.secret_encrypted)]
-            if endpoint.previous_secret_encrypted and endpoint.previous_secret_expires_at \
-                    and endpoint.previous_secret_expires_at > now:
-                active.append(self.box.open(endpoint.previous_secret_encrypted))
-            outcome = self.send(target, address, event.payload, sender.headers(active, event.id, event.payload, now),
-                                self.settings.webhook_timeout_s)
+            try:
+                active = [self.box.open(endpoint.secret_encrypted)]
+                if endpoint.previous_secret_encrypted and endpoint.previous_secret_expires_at \
+                        and endpoint.previous_secret_expires_at > now:
+                    active.append(self.box.open(endpoint.previous_secret_encrypted))
+            except RuntimeError as unreadable:  # a key removed from HIREMIX_ENCRYPTION_KEYS: say so, go on
+                log.error("webhook endpoint %s: %s", endpoint.id, unreadable)
+                outcome = sender.Outcome(None, "Not sent: the signing secret cannot be decrypted with the "
+                                               "configured encryption keys.", 0)
+            else:
+                if not self._hold(item):
+                    return None  # taken over meanwhile
+                outcome = self.send(target, address, event.payload,
+                                    sender.headers(active, event.id, event.payload, now),
+                                    self.settings.webhook_timeout_s)
         self._record(item, delivery, endpoint, outcome)
         return outcome
+
+    def _hold(self, item: Claimed) -> bool:
+        """Renew the claim just before sending: the lock (more than twice the attempt's hard time limit, see
+        Settings) then outlasts the attempt, however long the resolution before it took."""
+        until = self.clock() + dt.timedelta(seconds=self.settings.webhook_lock_s)
+        with self.sessions.begin() as session:
+            return session.execute(update(WebhookDelivery).where(WebhookDelivery.id == item.delivery_id,
+                                                                 WebhookDelivery.lock_token == item.token)
+                                   .values(locked_until=until)).rowcount == 1
 
     def _record(self, item: Claimed, delivery: WebhookDelivery, endpoint: WebhookEndpoint,
                 outcome: sender.Outcome, final: bool = False) -> None:
@@ -183,8 +201,10 @@ class Worker:
                 session.execute(update(WebhookEndpoint).where(WebhookEndpoint.id == endpoint.id,
                                                               WebhookEndpoint.failing_since.is_(None))
                                 .values(failing_since=now))
+            # Disabled only once a delivery has run out of retries (about a day of failures) and nothing has
+            # succeeded for the whole period: a quiet endpoint's one old failure never disables it.
             limit = dt.timedelta(days=self.settings.webhook_disable_after_days)
-            if now - since >= limit:
+            if status == "failed" and now - since >= limit:
                 reason = (f"Disabled automatically on {now:%Y-%m-%d}: every delivery failed since "
                           f"{since:%Y-%m-%d %H:%M} UTC (last: {outcome.error})")[:500]
                 disabled = session.execute(

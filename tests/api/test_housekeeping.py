@@ -22,7 +22,8 @@ def test_purges_what_is_past_its_retention_and_keeps_what_is_not(app, client, se
     client.post("/v1/webhook-endpoints", json={"url": "http://127.0.0.1:9/h", "event_types": ["recommendation.created"]})
     for _ in range(3):
         create()
-    Worker(settings, sessions).work_once()  # three attempts: connection refused, retries pending
+    worker = Worker(settings, sessions)
+    assert sum(worker.work_once() for _ in range(3)) == 3  # three attempts: connection refused, retries pending
     long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=400)
     with sessions.begin() as session:
         events = session.execute(select(WebhookEvent.id).order_by(WebhookEvent.id)).scalars().all()
@@ -41,17 +42,44 @@ def test_purges_what_is_past_its_retention_and_keeps_what_is_not(app, client, se
     assert housekeeping.purge_all(settings, sessions)["webhook events"] == 0
 
 
-def test_each_process_purges_at_most_every_ten_minutes_after_a_write(app, client, monkeypatch):
+def test_each_process_purges_at_most_every_ten_minutes_once_a_write_is_answered(app, client, monkeypatch):
     calls = []
     monkeypatch.setattr(housekeeping, "purge_all", lambda settings, sessions: calls.append(1) or {})
     monkeypatch.setattr(housekeeping, "_next_run", 0.0)
-    client.get("/v1/recommendations")
+    profile = {"stage": "seed", "team_size": 6, "product_complexity": "low", "business_model": "b2b_saas"}
+    client.get("/v1/recommendations").close()
     assert calls == []  # reads never purge
-    client.post("/v1/recommendations", json={"stage": "seed", "team_size": 6, "product_complexity": "low",
-                                             "business_model": "b2b_saas"})
-    client.post("/v1/recommendations", json={"stage": "seed", "team_size": 6, "product_complexity": "low",
-                                             "business_model": "b2b_saas"})
+    answered = client.post("/v1/recommendations", json=profile)
+    assert calls == []  # not before the answer is sent: the server closes it once sent
+    answered.close()
+    client.post("/v1/recommendations", json=profile).close()
     assert calls == [1]
     monkeypatch.setattr(housekeeping, "_next_run", 0.0)  # ten minutes later
-    client.delete("/v1/recommendations/rec_01jdk5m7c2v8q4x6r9t3w0y1za")
+    client.delete("/v1/recommendations/rec_01jdk5m7c2v8q4x6r9t3w0y1za").close()
     assert calls == [1, 1]
+
+
+def test_a_backlog_is_deleted_in_batches_and_a_failure_is_logged(app, sessions, create, monkeypatch, caplog):
+    from sqlalchemy.exc import OperationalError
+
+    for _ in range(7):
+        create()  # with the key's own creation: 8 audit events
+    long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=400)
+    with sessions.begin() as session:
+        session.execute(update(AuditEvent).values(occurred_at=long_ago))
+    settings = app.extensions["hiremix"].settings
+    monkeypatch.setattr(housekeeping, "BATCH", 3)
+    monkeypatch.setattr(housekeeping, "MOST", 5)
+    assert housekeeping.purge_all(settings, sessions)["audit events"] == 6  # two batches of 3, then the cap
+    assert count(sessions, AuditEvent) == 2
+    assert housekeeping.purge_all(settings, sessions)["audit events"] == 2  # the rest, the next run
+    assert count(sessions, AuditEvent) == 0
+
+    def broken(*_args):
+        raise OperationalError("DELETE", {}, Exception("statement timeout"))
+
+    monkeypatch.setattr(housekeeping, "purge_all", broken)
+    monkeypatch.setattr(housekeeping, "_next_run", 0.0)
+    with caplog.at_level("WARNING", logger="hiremix"):
+        housekeeping.now_and_then(settings, sessions)
+    assert "purging expired data failed (OperationalError)" in caplog.text

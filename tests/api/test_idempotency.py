@@ -270,3 +270,29 @@ def test_refused_batch_items_are_compared_as_they_were_sent(client):
             422, "idempotency_key_reused")
     again = client.post("/v1/recommendations/batch", json={"items": [{**VALID, "stage": "bogus1"}]}, headers=headers)
     assert again.headers["Idempotent-Replayed"] == "true"
+
+
+def test_a_deleted_recommendation_is_never_replayed(client, sessions):
+    """Deleting erases the kept answers that hold it, single or in a batch: a retry runs again instead."""
+    from sqlalchemy import select
+
+    from service.orm import IdempotencyRecord
+
+    profile = {"stage": "seed", "team_size": 6, "product_complexity": "low", "business_model": "b2b_saas",
+               "external_id": "REQ-secret"}
+    first = client.post("/v1/recommendations", json=profile, headers={"Idempotency-Key": "one"})
+    batch = client.post("/v1/recommendations/batch", json={"items": [profile, profile]},
+                        headers={"Idempotency-Key": "many"})
+    single_id, batch_ids = first.get_json()["id"], [i["recommendation"]["id"] for i in batch.get_json()["items"]]
+    assert client.delete(f"/v1/recommendations/{single_id}").status_code == 204
+    assert client.delete(f"/v1/recommendations/{batch_ids[0]}").status_code == 204
+    with sessions() as session:
+        kept = session.execute(select(IdempotencyRecord.body)).scalars().all()
+    assert not any(single_id in body or batch_ids[0] in body for body in kept)
+    again = client.post("/v1/recommendations", json=profile, headers={"Idempotency-Key": "one"})
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again.headers
+    assert again.get_json()["id"] != single_id
+    batch_again = client.post("/v1/recommendations/batch", json={"items": [profile, profile]},
+                              headers={"Idempotency-Key": "many"})
+    assert "Idempotent-Replayed" not in batch_again.headers
+    assert client.get(f"/v1/recommendations/{single_id}").status_code == 404

@@ -444,3 +444,23 @@ def test_the_documented_rules_are_the_enforced_ones(spec):
         assert accepted == documented(key, value), (key, value)
 
     agrees()
+
+
+def test_weight_profiles_are_searchable_by_their_latest_versions_metadata(client):
+    def names(query):
+        response = client.get(f"/v1/weight-profiles?{query}")
+        assert response.status_code == 200, response.get_json()
+        return sorted(item["name"] for item in response.get_json()["data"])
+
+    talent = client.post("/v1/weight-profiles", json={"name": "A", "metadata": {"owner": "talent", "region": "emea"}})
+    client.post("/v1/weight-profiles", json={"name": "B", "metadata": {"owner": "talent"}})
+    client.post("/v1/weight-profiles", json={"name": "C"})
+    assert names("metadata%5Bowner%5D=talent") == ["A", "B"]
+    assert names("metadata%5Bowner%5D=talent&metadata%5Bregion%5D=emea") == ["A"]
+    assert names("metadata%5Bowner%5D=nobody") == []
+    # A new version without the key no longer matches: the latest version's metadata counts.
+    client.post(f"/v1/weight-profiles/{talent.get_json()['id']}/versions", json={"metadata": {"owner": "platform"}})
+    assert names("metadata%5Bowner%5D=talent") == ["B"]
+    refused = client.get("/v1/weight-profiles?metadata%5Bbad%20key%5D=x")
+    assert refused.status_code == 422 and refused.get_json()["errors"][0]["parameter"] == "metadata"
+    assert client.get(f"/v1/weight-profiles/{talent.get_json()['id']}/versions?metadata%5Bowner%5D=x").status_code == 422

@@ -264,7 +264,7 @@ def test_a_new_answer_is_audited_with_the_key_and_a_retry_is_not(app, client):
         events = session.execute(select(AuditEvent).where(AuditEvent.tenant_id == who.tenant_id,
                                                           AuditEvent.subject_type == "recommendation")).scalars().all()
         assert [(e.action, e.key_id, e.subject_id, e.details) for e in events] == [
-            ("recommendation.created", who.key_id, first["id"], {"external_id": "REQ-A"})]
+            ("recommendation.created", who.key_id, first["id"], None)]
 
 
 def test_concurrent_puts_of_the_same_profile_store_one_answer(app, client, api_key):

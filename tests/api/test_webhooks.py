@@ -105,7 +105,10 @@ def test_bad_endpoints_are_refused_naming_the_field(client, body, pointer, store
 
 def test_production_refuses_http_and_loopback_targets(tmp_path):
     for url in ("http://127.0.0.1:9000/hooks", "https://127.0.0.1/hooks", "https://localhost/hooks",
-                "https://[::1]/hooks", "https://[::ffff:192.168.0.1]/", "https://100.64.0.1/"):
+                "https://[::1]/hooks", "https://[::ffff:192.168.0.1]/", "https://100.64.0.1/",
+                # IPv6 forms that reach an IPv4 address: NAT64, 6to4, IPv4-compatible, Teredo
+                "https://[64:ff9b::a00:1]/", "https://[2002:7f00:1::]/", "https://[::127.0.0.1]/",
+                "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/", "https://198.18.0.1/"):
         with pytest.raises(targets.TargetRefused):
             targets.resolve(targets.parse(url, production=True), production=True)
     # A public name that resolves to a private address is refused after resolution, on every attempt.
@@ -118,6 +121,7 @@ def test_production_refuses_http_and_loopback_targets(tmp_path):
                         lookup=lambda *a, **k: [(2, 1, 6, "", ("93.184.216.34", 443)), (2, 1, 6, "", ("10.0.0.7", 443))])
     assert targets.resolve(public_name, production=True,
                            lookup=lambda *a, **k: [(2, 1, 6, "", ("93.184.216.34", 443))]) == "93.184.216.34"
+    assert targets.parse("https://例え.jp/x", production=True).host == "xn--r8jz45g.jp"  # as certificates say it
 
 
 def test_production_needs_an_encryption_key():
@@ -276,26 +280,37 @@ def test_an_endpoint_failing_for_days_is_disabled_and_says_why(app, client, sess
         session.execute(update(WebhookEndpoint).values(
             failing_since=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=6)))
     create()
-    worker(app).work_once()
+    w = worker(app)
+    w.work_once()  # one more failure after a quiet spell does not disable it: its retries are not spent
+    assert client.get(f"/v1/webhook-endpoints/{created['id']}").get_json()["enabled"] is True
+    for _ in RETRY_SCHEDULE_S:  # every retry fails too: the delivery runs out of them
+        with sessions.begin() as session:
+            session.execute(update(WebhookDelivery).values(next_attempt_at=dt.datetime.now(dt.timezone.utc)))
+        w.work_once()
     shown = client.get(f"/v1/webhook-endpoints/{created['id']}").get_json()
     assert shown["enabled"] is False and "every delivery failed since" in shown["disabled_reason"]
     with sessions() as session:
         actor = session.execute(select(AuditEvent.key_id).where(AuditEvent.action == "webhook_endpoint.disabled")
                                 ).scalar_one()
     assert actor is None
-    # Nothing new is queued for it; a retry still queued fails at once, with the reason, and can be re-sent
-    # once the endpoint is enabled again.
+    # Nothing new is queued for it; what failed can be re-sent once it is enabled again.
     create()
-    with sessions.begin() as session:
-        session.execute(update(WebhookDelivery).values(next_attempt_at=dt.datetime.now(dt.timezone.utc)))
-    worker(app).work_once()
     [only] = client.get(f"/v1/webhook-endpoints/{created['id']}/deliveries").get_json()["data"]
-    assert only["status"] == "failed" and only["last_error"] == "The endpoint is disabled."
-    assert only["attempt_count"] == 2
+    assert only["status"] == "failed" and only["attempt_count"] == len(RETRY_SCHEDULE_S) + 1
     problem(client.post(f"/v1/webhook-endpoints/{created['id']}/deliveries/{only['id']}/resend"), 409,
             "endpoint_disabled")
     client.patch(f"/v1/webhook-endpoints/{created['id']}", json={"enabled": True})
     assert client.post(f"/v1/webhook-endpoints/{created['id']}/deliveries/{only['id']}/resend").status_code == 202
+
+
+def test_a_delivery_still_due_to_a_disabled_endpoint_fails_with_the_reason(app, client, sessions, create):
+    created = endpoint(client, url="http://127.0.0.1:9/hooks")
+    create()
+    client.patch(f"/v1/webhook-endpoints/{created['id']}", json={"enabled": False})
+    worker(app).work_once()
+    [delivery] = deliveries(sessions)
+    assert (delivery.status, delivery.attempt_count) == ("failed", 1)
+    assert delivery.last_error == "The endpoint is disabled: Disabled through the API."
 
 
 def test_a_delivery_is_claimed_by_one_worker_only(app, client, sessions, create):
@@ -366,3 +381,84 @@ def test_https_deliveries_verify_the_certificate_against_the_url_host(tmp_path):
         receiver.close()
     assert outcome.status_code is None and outcome.error.startswith("The TLS handshake failed")
     assert hits == []
+
+
+def test_an_attempt_ends_at_its_time_limit_even_against_a_receiver_that_drips(tmp_path):
+    """A receiver that answers a byte every 0.2 s never trips a per-read timeout; the attempt's own limit
+    cuts it off."""
+    import socket
+    import time
+
+    from service.webhooks import sender
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+
+    def drip():
+        connection, _ = listener.accept()
+        connection.recv(65536)
+        try:
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100:
+                connection.sendall(bytes([byte]))
+                time.sleep(0.2)
+        except OSError:
+            pass
+        finally:
+            connection.close()
+
+    threading.Thread(target=drip, daemon=True).start()
+    target = targets.parse(f"http://127.0.0.1:{port}/hooks", production=False)
+    started = time.monotonic()
+    outcome = sender.send(target, "127.0.0.1", "{}", {"webhook-id": "msg_x"}, 1.0)
+    listener.close()
+    assert time.monotonic() - started < 2.0
+    assert outcome.status_code is None and outcome.error == "No complete answer within 1 s."
+
+
+def test_two_workers_never_hold_one_delivery_even_when_sends_outlast_a_batch(app, client, sessions, create):
+    """Each claim's lock starts with its own attempt: two workers, sends slower than the lock would allow for a
+    batch, and still one send per delivery."""
+    import time
+
+    endpoint(client, url="http://127.0.0.1:9/hooks")
+    for _ in range(6):
+        create()
+    sent = []
+
+    def slow_send(target, address, payload, headers, timeout_s):
+        sent.append(headers["webhook-id"])
+        time.sleep(0.3)
+        from service.webhooks.sender import Outcome
+        return Outcome(204, None, 300)
+
+    runtime = app.extensions["hiremix"]
+    settings = Settings(**{**runtime.settings.__dict__, "webhook_lock_s": 1.2, "webhook_timeout_s": 0.1})
+    workers = [Worker(settings, runtime.sessions, send=slow_send) for _ in range(2)]
+    threads = [threading.Thread(target=lambda w=w: [w.work_once() for _ in range(8)]) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(sent) == sorted(set(sent)) and len(sent) == 6
+    assert [d.status for d in deliveries(sessions)] == ["succeeded"] * 6
+
+
+def test_a_secret_that_cannot_be_decrypted_fails_that_delivery_only(app, client, sessions, create):
+    created = endpoint(client, url="http://127.0.0.1:9/hooks")
+    create()
+    runtime = app.extensions["hiremix"]
+    other_key = "b3RoZXIta2V5LW9mLWhpcmVtaXgtZm9yLXRoZS10ZXM="
+    settings = Settings(**{**runtime.settings.__dict__, "encryption_keys": (other_key,)})
+    assert Worker(settings, runtime.sessions).work_once() == 1
+    [delivery] = deliveries(sessions)
+    assert delivery.status == "pending" and "cannot be decrypted" in delivery.last_error
+    assert created["secret"] not in delivery.last_error
+
+
+def test_a_claim_longer_than_twice_the_attempt_limit_is_required():
+    from service.config import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="HIREMIX_WEBHOOK_LOCK_SECONDS"):
+        Settings.load({"HIREMIX_WEBHOOK_TIMEOUT": "30", "HIREMIX_WEBHOOK_LOCK_SECONDS": "60"})

@@ -146,10 +146,10 @@ def test_a_receiver_down_then_up_gets_each_event_once_after_a_retry(backend_env,
 
 def test_a_worker_killed_mid_delivery_loses_nothing(backend_env, tmp_path):
     record, port = tmp_path / "got.jsonl", free_port()
-    fast_lock = {"HIREMIX_WEBHOOK_LOCK_SECONDS": "3", "HIREMIX_WEBHOOK_TIMEOUT": "2"}
+    fast_lock = {"HIREMIX_WEBHOOK_LOCK_SECONDS": "3", "HIREMIX_WEBHOOK_TIMEOUT": "1"}
     with gunicorn(backend_env, create_key(backend_env, "ats")) as server:
         endpoint = register(server, port)
-        with receiver(port, endpoint["secret"], record, delay_s=1.0):
+        with receiver(port, endpoint["secret"], record, delay_s=0.6):
             [(rec_id, _)] = store(server, 1)
             with workers(backend_env, **fast_lock) as [doomed]:
                 engine = make_engine(backend_env["DATABASE_URL"])
@@ -160,7 +160,7 @@ def test_a_worker_killed_mid_delivery_loses_nothing(backend_env, tmp_path):
                     assert wait_for(claimed, 10)
                 finally:
                     engine.dispose()
-                time.sleep(0.3)  # the request is at the receiver, which answers after 1 s
+                time.sleep(0.3)  # the request is at the receiver, which answers after 0.6 s
                 doomed.send_signal(signal.SIGKILL)
                 doomed.wait()
             assert delivery_rows(backend_env) == [("pending", 0)]  # the dead worker recorded nothing
