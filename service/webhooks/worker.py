@@ -74,6 +74,9 @@ class Worker:
             except (OperationalError, InterfaceError, PoolTimeout):
                 log.warning("the database is unreachable; trying again shortly")
                 done = 0
+            except Exception:  # a bug must not stop every tenant's deliveries: log it, keep going
+                log.exception("a delivery failed unexpectedly; it is retried when its hold runs out")
+                done = 0
             if not done:
                 self.stopping.wait(self.settings.webhook_poll_s)
         log.info("webhook worker stopped")
