@@ -462,3 +462,34 @@ def test_a_claim_longer_than_twice_the_attempt_limit_is_required():
 
     with pytest.raises(ConfigurationError, match="HIREMIX_WEBHOOK_LOCK_SECONDS"):
         Settings.load({"HIREMIX_WEBHOOK_TIMEOUT": "30", "HIREMIX_WEBHOOK_LOCK_SECONDS": "60"})
+
+
+def test_an_unexpected_error_in_a_delivery_does_not_stop_the_worker(app, client, sessions, create, caplog):
+    import logging
+    import signal
+
+    endpoint(client, url="http://127.0.0.1:9/hooks")
+    create()
+    runtime = app.extensions["hiremix"]
+    settings = Settings(**{**runtime.settings.__dict__, "webhook_poll_s": 0.1})
+    calls = []
+
+    def boom(*_args):
+        calls.append(1)
+        if len(calls) == 2:
+            w.stopping.set()  # the second round: the loop survived the first error
+        raise RuntimeError("a bug")
+
+    w = Worker(settings, runtime.sessions, send=boom)
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
+    logger = logging.getLogger("hiremix.webhooks")
+    logger.addHandler(caplog.handler)
+    try:
+        # A short hold: the delivery the error left held comes back after 1.2 s, for the second round.
+        w.settings = Settings(**{**settings.__dict__, "webhook_lock_s": 1.2, "webhook_timeout_s": 0.1})
+        w.run()
+    finally:
+        logger.removeHandler(caplog.handler)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    assert len(calls) == 2 and "a delivery failed unexpectedly" in caplog.text
