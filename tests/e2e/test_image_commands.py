@@ -54,6 +54,18 @@ def test_compose_runs_migrations_once_before_the_app():
     assert {"postgres", "redis"} <= set(compose)
 
 
+def test_compose_runs_the_webhook_worker_with_the_app_settings_and_an_encryption_key():
+    text = (ROOT / "compose.yaml").read_text()
+    compose = yaml.safe_load(text)["services"]
+    worker = compose["webhooks"]
+    assert worker["command"] == ["flask", "--app", "service", "webhooks", "work"]
+    assert worker["image"] == compose["app"]["image"] and worker["environment"] == compose["app"]["environment"]
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert not worker.get("ports")
+    # Production refuses to start without its own key: compose stops early, naming it, when it is not set.
+    assert "${HIREMIX_ENCRYPTION_KEYS:?" in text
+
+
 def test_compose_publishes_only_the_proxy_and_the_app_trusts_one_hop():
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
     published = [name for name, service in compose.items() if service.get("ports")]
