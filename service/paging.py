@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Callable, Sequence
+
+from sqlalchemy import and_, or_
 
 from service.errors import InvalidInput, field_error
 from service.ids import (AUDIT_EVENT_ID, RECOMMENDATION_ID, SHARE_LINK_ID, STORED_WEIGHT_PROFILE_ID,
@@ -47,3 +50,25 @@ def invalid_cursor() -> InvalidInput:
     return InvalidInput("The cursor is not valid.", errors=[
         field_error("/cursor", "invalid_format", "Use next_cursor from a previous page unchanged.", parameter="cursor")
     ])
+
+
+def older_than(at_column, id_column, at: dt.datetime, object_id: str):
+    """The keyset condition "strictly older than (at, id)", newest first by (time, id)."""
+    return or_(at_column < at, and_(at_column == at, id_column < object_id))
+
+
+def newest_first(statement, at_column, id_column, cursor: str | None, prefix: str, limit: int):
+    """`statement` newest first, past `cursor` (a cursor over `prefix` ids), with one row more than `limit`:
+    that row, when it comes, says there is a next page."""
+    if cursor:
+        statement = statement.where(older_than(at_column, id_column, *decode_position(cursor, prefix)))
+    return statement.order_by(at_column.desc(), id_column.desc()).limit(limit + 1)
+
+
+def split_page(rows: Sequence, limit: int, position: Callable) -> tuple[Sequence, str | None]:
+    """The page's rows of what `newest_first` read, and the cursor after them (None on the last page);
+    `position(row)` gives a row's (time, id)."""
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_position(*position(rows[-1]))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from service.orm import RecommendationMetadataRecord, RecommendationRecord, Tenant
+from service.paging import older_than
 
 
 @dataclass(frozen=True)
@@ -121,16 +122,10 @@ class RecommendationRepository:
             superseded = exists().where(
                 newer.tenant_id == table.tenant_id,
                 newer.external_id == table.external_id,  # never true without an external id
-                or_(newer.created_at > table.created_at,
-                    and_(newer.created_at == table.created_at, newer.id > table.id)),
+                older_than(table.created_at, table.id, newer.created_at, newer.id),
             )
             query = query.where(~superseded if filters.current else superseded)
         if after is not None:
-            query = query.where(
-                or_(
-                    table.created_at < after.created_at,
-                    and_(table.created_at == after.created_at, table.id < after.id),
-                )
-            )
+            query = query.where(older_than(table.created_at, table.id, after.created_at, after.id))
         query = query.order_by(table.created_at.desc(), table.id.desc()).limit(limit)
         return [tuple(row) for row in self.session.execute(query)]

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,7 +20,7 @@ from service.engine.weights import BUILT_IN, TeamSizeCurve, derive, upgrade
 from service.errors import HiremixError, InvalidInput, NotFound, field_error
 from service.ids import new_id
 from service.orm import WeightProfileRecord, WeightProfileVersionRecord
-from service.paging import VERSION_CURSOR, decode_position, encode_position, invalid_cursor, rfc3339
+from service.paging import VERSION_CURSOR, invalid_cursor, newest_first, rfc3339, split_page
 from service.webhooks import outbox
 
 
@@ -129,17 +129,11 @@ def newest(query: dict, tenant_id: str, sessions: sessionmaker) -> Page:
     ).where(table.tenant_id == tenant_id)
     for key, value in (query.get("metadata") or {}).items():  # JSON paths work alike on SQLite and PostgreSQL
         statement = statement.where(WeightProfileVersionRecord.metadata_[key].as_string() == value)
-    if "cursor" in query:
-        created_at, last_id = decode_position(query["cursor"], "wp_")
-        statement = statement.where(or_(table.created_at < created_at,
-                                        and_(table.created_at == created_at, table.id < last_id)))
-    statement = statement.order_by(table.created_at.desc(), table.id.desc()).limit(limit + 1)
+    statement = newest_first(statement, table.created_at, table.id, query.get("cursor"), "wp_", limit)
     with sessions() as session:
-        rows = session.execute(statement).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
+        rows, cursor = split_page(session.execute(statement).all(), limit,
+                                  lambda row: (row[0].created_at, row[0].id))
     documents = [document(_stored_profile(v), v.name, v.created_at, v.metadata_) for _p, v in rows]
-    cursor = encode_position(rows[-1][0].created_at, rows[-1][0].id) if more else None
     return Page(documents, cursor)
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.audit.tables import AuditEvent
 from service.ids import new_id
-from service.paging import decode_position, encode_position, rfc3339
+from service.paging import newest_first, rfc3339, split_page
 
 # What the log records: an action is `<object>.<verb>`.
 ACTIONS = (
@@ -56,15 +56,10 @@ def newest(query: dict, tenant_id: str, sessions: sessionmaker) -> Page:
         statement = statement.where(table.occurred_at > query["occurred_after"])
     if query.get("occurred_before") is not None:
         statement = statement.where(table.occurred_at < query["occurred_before"])
-    if query.get("cursor"):
-        at, event_id = decode_position(query["cursor"], "aud_")
-        statement = statement.where(or_(table.occurred_at < at, and_(table.occurred_at == at, table.id < event_id)))
-    statement = statement.order_by(table.occurred_at.desc(), table.id.desc()).limit(limit + 1)
+    statement = newest_first(statement, table.occurred_at, table.id, query.get("cursor"), "aud_", limit)
     with sessions() as session:
-        rows = session.execute(statement).scalars().all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_position(rows[-1].occurred_at, rows[-1].id) if more else None
+        rows, next_cursor = split_page(session.execute(statement).scalars().all(), limit,
+                                       lambda row: (row.occurred_at, row.id))
     return Page(events=[document(row) for row in rows], next_cursor=next_cursor)
 
 

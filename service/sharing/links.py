@@ -25,7 +25,7 @@ from service.audit import log as audit
 from service.errors import NotFound
 from service.ids import new_id
 from service.orm import RecommendationRecord
-from service.paging import decode_position, encode_position, rfc3339
+from service.paging import newest_first, rfc3339, split_page
 from service.sharing.tables import ShareLink
 
 DEFAULT_DAYS = 30
@@ -77,19 +77,13 @@ def create(recommendation_id: str, expires_in_days: int | None, tenant_id: str, 
 def newest(recommendation_id: str, query: dict, tenant_id: str, sessions: sessionmaker) -> Page:
     """One page of a recommendation's links, newest first, revoked and expired ones included."""
     limit = query["limit"]
-    statement = select(ShareLink).where(ShareLink.tenant_id == tenant_id,
-                                        ShareLink.recommendation_id == recommendation_id)
-    if query.get("cursor"):
-        at, link_id = decode_position(query["cursor"], "shl_")
-        statement = statement.where(or_(ShareLink.created_at < at,
-                                        and_(ShareLink.created_at == at, ShareLink.id < link_id)))
-    statement = statement.order_by(ShareLink.created_at.desc(), ShareLink.id.desc()).limit(limit + 1)
+    statement = newest_first(select(ShareLink).where(ShareLink.tenant_id == tenant_id,
+                                                     ShareLink.recommendation_id == recommendation_id),
+                             ShareLink.created_at, ShareLink.id, query.get("cursor"), "shl_", limit)
     with sessions() as session:
         _recommendation_exists(session, recommendation_id, tenant_id)
-        rows = session.execute(statement).scalars().all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_position(rows[-1].created_at, rows[-1].id) if more else None
+        rows, next_cursor = split_page(session.execute(statement).scalars().all(), limit,
+                                       lambda row: (row.created_at, row.id))
     return Page(documents=[_document(row) for row in rows], next_cursor=next_cursor)
 
 

@@ -6,14 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.audit import log as audit
 from service.config import Settings
 from service.errors import HiremixError, InvalidInput, NotFound, field_error
 from service.ids import new_id
-from service.paging import decode_position, encode_position, rfc3339
+from service.paging import newest_first, rfc3339, split_page
 from service.webhooks import TEST_EVENT, outbox, targets
 from service.webhooks.crypto import SecretBox, new_secret
 from service.webhooks.tables import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -53,14 +53,12 @@ class Endpoints:
 
     def page(self, query: dict) -> Page:
         table = WebhookEndpoint
-        statement = select(table).where(table.tenant_id == self.tenant_id)
-        if query.get("cursor"):
-            at, endpoint_id = decode_position(query["cursor"], "whe_")
-            statement = statement.where(or_(table.created_at < at, and_(table.created_at == at, table.id < endpoint_id)))
-        statement = statement.order_by(table.created_at.desc(), table.id.desc()).limit(query["limit"] + 1)
+        statement = newest_first(select(table).where(table.tenant_id == self.tenant_id), table.created_at, table.id,
+                                 query.get("cursor"), "whe_", query["limit"])
         with self.sessions() as session:
-            rows = session.execute(statement).scalars().all()
-        return _page(rows, query["limit"], document, lambda row: (row.created_at, row.id))
+            rows, next_cursor = split_page(session.execute(statement).scalars().all(), query["limit"],
+                                           lambda row: (row.created_at, row.id))
+        return Page([document(row) for row in rows], next_cursor)
 
     def fetch(self, endpoint_id: str) -> dict:
         with self.sessions() as session:
@@ -126,21 +124,18 @@ class Endpoints:
                          .where(table.endpoint_id == endpoint_id, table.tenant_id == self.tenant_id))
             if query.get("status"):
                 statement = statement.where(table.status == query["status"])
-            if query.get("cursor"):
-                at, delivery_id = decode_position(query["cursor"], "whd_")
-                statement = statement.where(or_(table.created_at < at,
-                                                and_(table.created_at == at, table.id < delivery_id)))
-            statement = statement.order_by(table.created_at.desc(), table.id.desc()).limit(query["limit"] + 1)
-            rows = session.execute(statement).all()
-            shown = rows[:query["limit"]]
+            statement = newest_first(statement, table.created_at, table.id, query.get("cursor"), "whd_",
+                                     query["limit"])
+            shown, next_cursor = split_page(session.execute(statement).all(), query["limit"],
+                                            lambda row: (row[0].created_at, row[0].id))
             attempts: dict[str, list] = {}
             if shown:
                 for attempt in session.execute(
                         select(WebhookAttempt).where(WebhookAttempt.delivery_id.in_([d.id for d, _ in shown]))
                         .order_by(WebhookAttempt.number)).scalars():
                     attempts.setdefault(attempt.delivery_id, []).append(attempt)
-        return _page(rows, query["limit"], lambda row: delivery_document(row[0], row[1], attempts.get(row[0].id, [])),
-                     lambda row: (row[0].created_at, row[0].id))
+        return Page([delivery_document(delivery, event_type, attempts.get(delivery.id, []))
+                     for delivery, event_type in shown], next_cursor)
 
     def resend(self, endpoint_id: str, delivery_id: str) -> dict:
         """The same event again, as a new delivery (same `webhook-id`, so receivers that have it drop it)."""
@@ -214,13 +209,6 @@ def delivery_document(delivery: WebhookDelivery, event_type: str, attempts: list
         "attempts": [{"number": a.number, "attempted_at": rfc3339(a.attempted_at), "duration_ms": a.duration_ms,
                       "status_code": a.status_code, "error": a.error} for a in attempts],
     }
-
-
-def _page(rows, limit: int, shown, position) -> Page:
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_position(*position(rows[-1])) if more else None
-    return Page([shown(row) for row in rows], next_cursor)
 
 
 class EndpointDisabled(HiremixError):
