@@ -12,6 +12,7 @@ import codecs
 import json
 import re
 from functools import wraps
+from urllib.parse import urlencode
 
 from flask import Response, current_app, request
 from marshmallow import Schema, ValidationError
@@ -182,6 +183,24 @@ def problems(*statuses: int):
         return view
 
     return decorator
+
+
+NEXT_PAGE_HEADER = {"Link": {"description": 'The next page, `<url>; rel="next"`, while there is one.',
+                             "schema": {"type": "string"}}}
+
+
+def next_page_headers(next_cursor: str | None) -> dict:
+    """`Link: <this very URL with cursor=next_cursor>; rel="next"` while there is a next page (filters kept)."""
+    if not next_cursor:
+        return {}
+    args = {**request.args.to_dict(), "cursor": next_cursor}
+    return {"Link": f'<{request.base_url}?{urlencode(args)}>; rel="next"'}
+
+
+def page_response(data: list, next_cursor: str | None) -> Response:
+    """One page of a cursor-paginated list, with its `Link` to the next."""
+    return json_response({"data": data, "has_more": next_cursor is not None, "next_cursor": next_cursor}, 200,
+                         next_page_headers(next_cursor))
 
 
 def json_response(body: str | dict, status: int = 200, headers: dict | None = None) -> Response:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
 from werkzeug.routing import BaseConverter
@@ -28,10 +27,12 @@ from service.http.apidoc import (
     CSV,
     HTML,
     JSON,
+    NEXT_PAGE_HEADER,
     PROFILE_BODY_MAX,
     body,
     invalid,
     json_response,
+    next_page_headers,
     preferred,
     problems,
     query,
@@ -51,7 +52,6 @@ READ = "recommendations:read"
 WRITE = "recommendations:write"
 _PROFILE = CompanyProfileSchema()
 _LOCATION = {"Location": {"description": "Path of the stored recommendation.", "schema": {"type": "string"}}}
-_LINK = {"Link": {"description": 'The next page, `<url>; rel="next"`, while there is one.', "schema": {"type": "string"}}}
 _ATTACHMENT = {"Content-Disposition": {"description": '`attachment; filename="recommendations.csv"`.',
                                        "schema": {"type": "string"}}}
 # Asking a JSON operation for CSV or HTML with Accept still works, deprecated since 2026-11-28.
@@ -150,7 +150,7 @@ def batch_recommendations(batch: dict) -> Response:
 @requires(READ)
 @query(RecommendationListQuerySchema())
 @response(200, "A page of stored recommendations, newest first.", schema=RecommendationPageSchema,
-          example=examples.page_example, headers={**_LINK, **_NEGOTIATED})
+          example=examples.page_example, headers={**NEXT_PAGE_HEADER, **_NEGOTIATED})
 @problems(422, 503)
 def list_recommendations(params: dict) -> Response:
     """List your stored recommendations, newest first.
@@ -162,10 +162,7 @@ def list_recommendations(params: dict) -> Response:
     if _wants_csv():  # the way before 2026-11-28: still served, deprecated
         return _deprecated(_export(params, through_list=True), _EXPORT_PATH)
     page = recommendations.newest(params, tenant_id(), _sessions())
-    headers = {"Vary": "Accept"}
-    if page.next_cursor:
-        headers["Link"] = f'<{_next_page_url(page.next_cursor)}>; rel="next"'
-    return json_response(_page_json(page), 200, headers)
+    return json_response(_page_json(page), 200, {"Vary": "Accept", **next_page_headers(page.next_cursor)})
 
 
 _EXPORT_PATH = f"{bp.url_prefix}/export"
@@ -288,8 +285,3 @@ def _page_json(page: recommendations.Page) -> str:
     tail = {"has_more": page.next_cursor is not None, "next_cursor": page.next_cursor}
     return '{"data":[' + ",".join(page.bodies) + "]," + json.dumps(tail, separators=(",", ":"))[1:]
 
-
-def _next_page_url(cursor: str) -> str:
-    args = request.args.to_dict()
-    args["cursor"] = cursor
-    return f"{request.base_url}?{urlencode(args)}"

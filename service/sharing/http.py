@@ -3,9 +3,7 @@ opens (without one). Thin views, one use-case call each."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, url_for
 from werkzeug.routing import BaseConverter
 
 from schemas.sharing import (
@@ -17,9 +15,11 @@ from schemas.sharing import (
 from service.http import examples, result_page
 from service.http.apidoc import (
     HTML,
+    NEXT_PAGE_HEADER,
     PROFILE_BODY_MAX,
     body,
     json_response,
+    page_response,
     problems,
     query,
     response,
@@ -35,8 +35,6 @@ READ = "recommendations:read"
 WRITE = "recommendations:write"
 _LOCATION = {"Location": {"description": "Path of the new share link: DELETE it to revoke the link.",
                           "schema": {"type": "string"}}}
-_LINK = {"Link": {"description": 'The next page, `<url>; rel="next"`, while there is one.',
-                  "schema": {"type": "string"}}}
 _THIS_LINK = {"share_link_id": "$response.body#/id"}
 # What a shared page's answer must never let happen: kept by a cache, indexed, or its address sent on as a Referer.
 PAGE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
@@ -81,7 +79,7 @@ def create_share_link(data: dict, id: str) -> Response:
 @requires(READ)
 @query(ShareLinkListQuerySchema())
 @response(200, "A page of the recommendation's share links, newest first.", schema=ShareLinkPageSchema,
-          example=examples.share_link_page_example, headers=_LINK)
+          example=examples.share_link_page_example, headers=NEXT_PAGE_HEADER)
 @problems(404, 422, 503)
 def list_share_links(params: dict, id: str) -> Response:
     """List a recommendation's share links, newest first.
@@ -91,9 +89,7 @@ def list_share_links(params: dict, id: str) -> Response:
     `next_cursor` as `cursor`, or follow the `Link` header.
     """
     page = links.newest(id, params, tenant_id(), _sessions())
-    headers = {"Link": f'<{_next_page_url(page.next_cursor)}>; rel="next"'} if page.next_cursor else None
-    return json_response({"data": page.documents, "has_more": page.next_cursor is not None,
-                          "next_cursor": page.next_cursor}, 200, headers)
+    return page_response(page.documents, page.next_cursor)
 
 
 @bp.delete("/v1/share-links/<share_link_id:share_link_id>")
@@ -120,8 +116,3 @@ def shared_page(token: str) -> Response:
         return Response(render_template("shared_not_found.html"), 404, mimetype=HTML, headers=PAGE_HEADERS)
     return Response(result_page.render(document), mimetype=HTML, headers=PAGE_HEADERS)
 
-
-def _next_page_url(cursor: str) -> str:
-    args = request.args.to_dict()
-    args["cursor"] = cursor
-    return f"{request.base_url}?{urlencode(args)}"

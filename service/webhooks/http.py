@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app
 from werkzeug.routing import BaseConverter
 
 from schemas.webhooks import (DeliveryPageQuerySchema, EndpointPageQuerySchema, WebhookDeliveryPageSchema,
                               WebhookDeliverySchema, WebhookEndpointCreateSchema, WebhookEndpointPageSchema,
                               WebhookEndpointSchema, WebhookEndpointUpdateSchema, WebhookEndpointWithSecretSchema)
-from service.http.apidoc import PROFILE_BODY_MAX, body, json_response, problems, query, response
+from service.http.apidoc import (NEXT_PAGE_HEADER, PROFILE_BODY_MAX, body, json_response, page_response, problems,
+                                 query, response)
 from service.http.security import key_id, requires, tenant_id
 from service.ids import WEBHOOK_DELIVERY_ID, WEBHOOK_ENDPOINT_ID
-from service.webhooks.endpoints import Endpoints, Page
+from service.webhooks.endpoints import Endpoints
 
 bp = Blueprint("webhook_endpoints", __name__, url_prefix="/v1/webhook-endpoints")
 
@@ -95,11 +94,12 @@ def create_webhook_endpoint(data: dict) -> Response:
 @requires(MANAGE)
 @query(EndpointPageQuerySchema())
 @response(200, "Your webhook endpoints, newest first.", schema=WebhookEndpointPageSchema,
-          example={"data": [_ENDPOINT], "has_more": False, "next_cursor": None})
+          example={"data": [_ENDPOINT], "has_more": False, "next_cursor": None}, headers=NEXT_PAGE_HEADER)
 @problems(422, 503)
 def list_webhook_endpoints(params: dict) -> Response:
     """List your webhook endpoints (never their secrets)."""
-    return _page(_endpoints().page(params))
+    page = _endpoints().page(params)
+    return page_response(page.data, page.next_cursor)
 
 
 @bp.get("/<endpoint_id:endpoint_id>")
@@ -172,14 +172,16 @@ def send_test_event(endpoint_id: str) -> Response:
 @requires(MANAGE)
 @query(DeliveryPageQuerySchema())
 @response(200, "The endpoint's deliveries, newest first, each with its attempts.",
-          schema=WebhookDeliveryPageSchema, example={"data": [_DELIVERY], "has_more": False, "next_cursor": None})
+          schema=WebhookDeliveryPageSchema, example={"data": [_DELIVERY], "has_more": False, "next_cursor": None},
+          headers=NEXT_PAGE_HEADER)
 @problems(404, 422, 503)
 def list_webhook_deliveries(params: dict, endpoint_id: str) -> Response:
     """List an endpoint's deliveries and their attempts.
 
     Kept for `HIREMIX_WEBHOOK_RETENTION_DAYS` (30 by default) once finished.
     """
-    return _page(_endpoints().deliveries(endpoint_id, params))
+    page = _endpoints().deliveries(endpoint_id, params)
+    return page_response(page.data, page.next_cursor)
 
 
 @bp.post("/<endpoint_id:endpoint_id>/deliveries/<delivery_id:delivery_id>/resend")
@@ -197,11 +199,3 @@ def resend_webhook_delivery(endpoint_id: str, delivery_id: str) -> Response:
     """
     return json_response(_endpoints().resend(endpoint_id, delivery_id), 202)
 
-
-def _page(page: Page) -> Response:
-    headers = {}
-    if page.next_cursor:
-        args = {**request.args.to_dict(), "cursor": page.next_cursor}
-        headers["Link"] = f'<{request.base_url}?{urlencode(args)}>; rel="next"'
-    return json_response({"data": page.data, "has_more": page.next_cursor is not None,
-                          "next_cursor": page.next_cursor}, 200, headers)
