@@ -37,9 +37,7 @@ HEADER = "Idempotency-Key"
 # The largest answer kept for replay: a batch of 100 stored recommendations fits with room to spare.
 # A larger one is not kept, so its retry runs again.
 ANSWER_MAX_CHARS = 2 * 1024 * 1024
-# Each process deletes expired records at most this often, on the way to its next claim: no operator needed.
-PURGE_EVERY_S = 600.0
-_next_purge = 0.0
+# Expired records are deleted by service/housekeeping.py with the other purges: no operator needed.
 
 
 class KeyReused(HiremixError):
@@ -79,7 +77,6 @@ def fingerprint(method: str, path: str, payload: bytes) -> str:
 
 def claim(sessions: sessionmaker, tenant_id: str, key: str, print_: str, request: str) -> Claim | Stored:
     """Claim `key` for this request, or the stored response of its first use."""
-    _purge_now_and_then(sessions)
     deadline = time.monotonic() + WAIT_FOR_FIRST_S
     pause = 0.02
     while True:
@@ -167,19 +164,6 @@ def purge(sessions: sessionmaker) -> int:
     now = dt.datetime.now(dt.timezone.utc)
     with sessions.begin() as session:
         return session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= now)).rowcount
-
-
-def _purge_now_and_then(sessions: sessionmaker) -> None:
-    global _next_purge
-    if time.monotonic() < _next_purge:
-        return
-    _next_purge = time.monotonic() + PURGE_EVERY_S
-    try:
-        purged = purge(sessions)
-    except (OperationalError, InterfaceError, PoolTimeout):  # the claim that follows reports an outage
-        return
-    if purged:
-        log.info("deleted %d expired idempotency records", purged)
 
 
 def _drop(sessions: sessionmaker, record: IdempotencyRecord) -> None:

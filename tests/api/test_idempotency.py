@@ -171,7 +171,7 @@ def test_the_largest_batch_answer_fits_the_cap(client):
 
 
 def test_expired_keys_are_purged_without_an_operator(client, sessions, api_key, monkeypatch):
-    from service import idempotency, keys
+    from service import housekeeping, idempotency, keys
 
     tenant = keys.authenticate(api_key, sessions).tenant_id
     long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=3)
@@ -179,8 +179,8 @@ def test_expired_keys_are_purged_without_an_operator(client, sessions, api_key, 
         session.add(IdempotencyRecord(tenant_id=tenant, key="k-expired", claim="c", fingerprint="0" * 64,
                                       request="POST /v1/recommendations", created_at=long_ago,
                                       expires_at=long_ago + idempotency.RETENTION, status=201, body="{}"))
-    monkeypatch.setattr(idempotency, "_next_purge", 0.0)
-    client.post("/v1/recommendations", json=VALID, headers={"Idempotency-Key": "k-fresh"})
+    monkeypatch.setattr(housekeeping, "_next_run", 0.0)  # the process's purges are due
+    client.post("/v1/recommendations", json=VALID, headers={"Idempotency-Key": "k-fresh"}).close()  # sent
     with sessions() as session:
         assert session.get(IdempotencyRecord, (tenant, "k-expired")) is None
         assert session.get(IdempotencyRecord, (tenant, "k-fresh")) is not None
@@ -216,7 +216,7 @@ def test_a_body_with_a_repeated_key_is_never_taken_for_the_stored_request(client
 
 
 def test_a_claim_taken_over_as_abandoned_cannot_overwrite_the_new_one(sessions, api_key):
-    from service import idempotency, keys
+    from service import housekeeping, idempotency, keys
 
     tenant = keys.authenticate(api_key, sessions).tenant_id
     first = idempotency.claim(sessions, tenant, "k-slow", "f" * 64, "POST /v1/recommendations")
