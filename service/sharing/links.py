@@ -18,7 +18,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.audit import log as audit
@@ -144,11 +144,11 @@ def shared_document(document: dict) -> dict:
 
 def purge(sessions: sessionmaker, *, now: dt.datetime | None = None) -> int:
     """Delete the links that expired or were revoked more than 30 days ago; returns how many."""
+    from service.housekeeping import in_batches  # the purges' one way to delete a backlog in bounded steps
+
     cutoff = (now or _now()) - KEPT_AFTER_END
-    with sessions.begin() as session:
-        return session.execute(
-            delete(ShareLink).where(or_(ShareLink.expires_at < cutoff, ShareLink.revoked_at < cutoff))
-        ).rowcount
+    return in_batches(sessions, ShareLink, ShareLink.id,
+                      or_(ShareLink.expires_at < cutoff, ShareLink.revoked_at < cutoff))
 
 
 def _recommendation_exists(session: Session, recommendation_id: str, tenant_id: str) -> None:
