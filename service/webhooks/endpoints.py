@@ -158,12 +158,13 @@ class Endpoints:
 
     # -- helpers --------------------------------------------------------------------------------------
     def _check_url(self, url: str) -> None:
+        # Only the URL's own rules: its host is resolved and checked before each attempt (DNS may not be set
+        # up yet).
         try:
-            target = targets.parse(url, production=self.settings.production)
+            targets.parse(url, production=self.settings.production)
         except targets.TargetRefused as refused:
             raise InvalidInput("This URL cannot receive webhooks.",
                                errors=[field_error("/url", "invalid_target", str(refused))]) from None
-        del target  # resolution is checked before each attempt: DNS may not be set up yet
 
     def _owned(self, session: Session, endpoint_id: str, lock: bool = False) -> WebhookEndpoint:
         statement = select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id,

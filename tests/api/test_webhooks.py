@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 import importlib.util
 import json
 import threading
@@ -55,7 +56,7 @@ def endpoint(client, url="http://127.0.0.1:9/hooks", events=("recommendation.cre
 
 def worker(app, **settings) -> Worker:
     runtime = app.extensions["hiremix"]
-    return Worker(Settings(**{**runtime.settings.__dict__, **settings}), runtime.sessions)
+    return Worker(replace(runtime.settings, **settings), runtime.sessions)
 
 
 def deliveries(sessions, **where):
@@ -335,8 +336,7 @@ def test_a_target_that_now_resolves_privately_is_not_sent(app, client, sessions,
     endpoint(client, url="http://localhost:9/hooks")
     create()
     sent = []
-    production_worker = Worker(Settings(**{**app.extensions["hiremix"].settings.__dict__,
-                                           "environment": "production"}),
+    production_worker = Worker(replace(app.extensions["hiremix"].settings, environment="production"),
                                app.extensions["hiremix"].sessions, send=lambda *a: sent.append(a))
     production_worker.work_once()
     [delivery] = deliveries(sessions)
@@ -434,7 +434,7 @@ def test_two_workers_never_hold_one_delivery_even_when_sends_outlast_a_batch(app
         return Outcome(204, None, 300)
 
     runtime = app.extensions["hiremix"]
-    settings = Settings(**{**runtime.settings.__dict__, "webhook_lock_s": 1.2, "webhook_timeout_s": 0.1})
+    settings = replace(runtime.settings, webhook_lock_s=1.2, webhook_timeout_s=0.1)
     workers = [Worker(settings, runtime.sessions, send=slow_send) for _ in range(2)]
     threads = [threading.Thread(target=lambda w=w: [w.work_once() for _ in range(8)]) for w in workers]
     for thread in threads:
@@ -450,7 +450,7 @@ def test_a_secret_that_cannot_be_decrypted_fails_that_delivery_only(app, client,
     create()
     runtime = app.extensions["hiremix"]
     other_key = "b3RoZXIta2V5LW9mLWhpcmVtaXgtZm9yLXRoZS10ZXM="
-    settings = Settings(**{**runtime.settings.__dict__, "encryption_keys": (other_key,)})
+    settings = replace(runtime.settings, encryption_keys=(other_key,))
     assert Worker(settings, runtime.sessions).work_once() == 1
     [delivery] = deliveries(sessions)
     assert delivery.status == "pending" and "cannot be decrypted" in delivery.last_error
@@ -471,7 +471,7 @@ def test_an_unexpected_error_in_a_delivery_does_not_stop_the_worker(app, client,
     endpoint(client, url="http://127.0.0.1:9/hooks")
     create()
     runtime = app.extensions["hiremix"]
-    settings = Settings(**{**runtime.settings.__dict__, "webhook_poll_s": 0.1})
+    settings = replace(runtime.settings, webhook_poll_s=0.1)
     calls = []
 
     def boom(*_args):
@@ -486,7 +486,7 @@ def test_an_unexpected_error_in_a_delivery_does_not_stop_the_worker(app, client,
     logger.addHandler(caplog.handler)
     try:
         # A short hold: the delivery the error left held comes back after 1.2 s, for the second round.
-        w.settings = Settings(**{**settings.__dict__, "webhook_lock_s": 1.2, "webhook_timeout_s": 0.1})
+        w.settings = replace(settings, webhook_lock_s=1.2, webhook_timeout_s=0.1)
         w.run()
     finally:
         logger.removeHandler(caplog.handler)
