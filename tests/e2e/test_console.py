@@ -1,11 +1,16 @@
-"""The installed `hiremix` console script against a real gunicorn server."""
+"""The installed `hiremix` console script against a real gunicorn server, and at a real (pseudo-)terminal."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import select
+import struct
 import subprocess
 import sys
+import termios
+import time
 from pathlib import Path
 
 import pytest
@@ -32,7 +37,7 @@ def hiremix(*argv: str, **env: str) -> subprocess.CompletedProcess:
         pytest.fail(f"{HIREMIX} is missing: install the package with `pip install -e .`")
     clean = {name: value for name, value in os.environ.items() if not name.startswith("HIREMIX_")}
     return subprocess.run([str(HIREMIX), "recommend", *argv], env={**clean, **env}, capture_output=True, text=True,
-                          timeout=60)
+                          stdin=subprocess.DEVNULL, timeout=60)
 
 
 def test_preview_through_the_api_is_the_local_document(server):
@@ -103,3 +108,138 @@ def test_a_redirect_is_refused_and_the_key_goes_nowhere(tmp_path):
         proxy.shutdown()
     assert result.returncode == 1 and "redirected (302)" in result.stderr, result.stderr
     assert [path for path, _auth in seen] == ["/v1/recommendations"]  # the redirect target was never asked
+
+
+def test_without_a_terminal_a_missing_option_is_the_first_line_of_stderr():
+    result = hiremix("--stage", "Series-A")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        ("hiremix recommend: error: the following arguments are required: --team-size, --product-complexity, "
+         "--business-model"),
+        "Run 'hiremix recommend --help' for every option."]
+
+
+# At a terminal: the console script on a pseudo-terminal, 80 columns wide, typed at like a person would.
+
+
+TAKE_THE_TERMINAL = ("import fcntl, os, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+                     "os.execv(sys.argv[1], sys.argv[1:])")
+
+
+class Terminal:
+    """`hiremix recommend` on a pseudo-terminal of `columns` columns: what it shows, and a keyboard."""
+
+    def __init__(self, columns: int):
+        if not HIREMIX.exists():
+            pytest.fail(f"{HIREMIX} is missing: install the package with `pip install -e .`")
+        self.screen, side = os.openpty()
+        fcntl.ioctl(side, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+        env = {name: value for name, value in os.environ.items()
+               if not name.startswith("HIREMIX_") and name != "COLUMNS"}
+        # In a session of its own with this terminal as the controlling one, so that Ctrl-C typed is a SIGINT.
+        self.process = subprocess.Popen([sys.executable, "-c", TAKE_THE_TERMINAL, str(HIREMIX), "recommend"],
+                                        stdin=side, stdout=side, stderr=side, env=env, start_new_session=True)
+        os.close(side)
+        self.shown, self.seen = "", 0
+
+    def wait_for(self, text: str, timeout: float = 30) -> None:
+        """Read until `text` shows after what was waited for before."""
+        deadline = time.monotonic() + timeout
+        while text not in self.shown[self.seen:]:
+            if not self._read(deadline - time.monotonic()):
+                pytest.fail(f"{text!r} never showed; the terminal shows:\n{self.shown}")
+        self.seen = self.shown.index(text, self.seen) + len(text)
+
+    def type(self, keys: str) -> None:
+        os.write(self.screen, keys.encode())
+
+    def finish(self, timeout: float = 30) -> int:
+        """Everything left to show, then the exit status."""
+        deadline = time.monotonic() + timeout
+        while self._read(deadline - time.monotonic()):
+            pass
+        return self.process.wait(timeout=max(1.0, deadline - time.monotonic()))
+
+    def lines(self) -> list[str]:
+        return self.shown.splitlines()
+
+    def _read(self, timeout: float) -> bool:
+        if timeout <= 0 or not select.select([self.screen], [], [], timeout)[0]:
+            return False
+        try:
+            chunk = os.read(self.screen, 4096)
+        except OSError:  # Linux: the other side is closed, everything was read
+            return False
+        self.shown += chunk.decode(errors="replace").replace("\r\n", "\n")
+        return bool(chunk)
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        os.close(self.screen)
+
+
+@pytest.fixture
+def terminal():
+    opened = []
+
+    def open_terminal(columns: int = 80) -> Terminal:
+        opened.append(Terminal(columns))
+        return opened[-1]
+    yield open_terminal
+    for each in opened:
+        each.close()
+
+
+ANSWERS = [("Company stage [1-7]: ", "series z"), ("Company stage [1-7]: ", "3"),
+           ("Engineers today [a number]: ", "-3"), ("Engineers today [a number]: ", "25"),
+           ("Product complexity [1-4]: ", "High"), ("Business model [1-8]: ", "b2b-saas"),
+           ("Priorities [1-6, several with commas; Enter for none]: ", "1, reliability"),
+           ("Customer access [1-3, Enter to skip]: ", "1"), ("Planned hires [a number, Enter to skip]: ", "5"),
+           ("Company name [Enter to skip]: ", ""), ("Requisition id [Enter to skip]: ", "")]
+
+
+def test_at_a_terminal_it_asks_for_each_field_then_gives_the_verdict(terminal):
+    screen = terminal(80)
+    for question, answer in ANSWERS:
+        screen.wait_for(question)
+        screen.type(answer + "\n")
+    assert screen.finish() == 0, screen.shown
+    assert "  'series z' is not on the list: pick a number from 1 to 7." in screen.lines()
+    assert "  Must be between 0 and 1,000,000." in screen.lines()
+    assert "   3. Series A" in screen.lines()
+    answer = screen.shown[screen.shown.index("\nRecommendation: "):].splitlines()[1:]
+    assert answer[0] == answer[-1] == "Recommendation: product engineers"
+    assert "Planned hires 5: 4 product engineers, 1 software engineer" in answer
+    assert max(len(line) for line in screen.lines()) <= 80
+
+
+def test_at_a_terminal_the_table_fits_its_width(terminal):
+    screen = terminal(60)
+    for question, answer in ANSWERS:
+        screen.wait_for(question)
+        screen.type(answer + "\n")
+    assert screen.finish() == 0, screen.shown
+    answer = screen.shown[screen.shown.index("\nRecommendation: "):].splitlines()
+    assert max(len(line) for line in answer) <= 60
+
+
+def test_ctrl_c_at_a_question_exits_130_without_a_traceback(terminal):
+    screen = terminal()
+    screen.wait_for("Company stage [1-7]: ")
+    time.sleep(0.3)  # as a person would: a SIGINT between the question and the read is only seen at Enter
+    screen.type("\x03")
+    assert screen.finish() == 130
+    assert "Traceback" not in screen.shown and "Recommendation" not in screen.shown
+
+
+def test_ctrl_d_at_a_question_exits_1_saying_nothing_was_evaluated(terminal):
+    screen = terminal()
+    screen.wait_for("Company stage [1-7]: ")
+    screen.type("seed\n")
+    screen.wait_for("Engineers today [a number]: ")
+    screen.type("\x04")
+    assert screen.finish() == 1
+    assert screen.lines()[-1] == "hiremix: the input ended before the last question; nothing was evaluated"
+    assert "Traceback" not in screen.shown
