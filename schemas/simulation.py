@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from schemas.fields import Integer, List, StrictSchema, String, between, coded, item_count, text
+from schemas.fields import Integer, List, Metadata, StrictSchema, String, between, coded, item_count, text
 from schemas.profile import CompanyProfileSchema
 from schemas.recommendation import ScoresSchema
 from schemas.weight_profile import WeightOverridesSchema, check_one_of
@@ -13,13 +13,23 @@ from service.engine.catalogue import RECOMMENDATIONS
 PROFILES_MAX = 1000
 
 
+class SimulationDraftSchema(WeightOverridesSchema):
+    """Draft weights: the very object POST /v1/weight-profiles takes, so a draft that simulates well is saved
+    as it is. `name` and `metadata` are accepted and validated as there, and not used: nothing is saved."""
+
+    name = String(validate=text(1, 200), metadata={"description": "The name it would be saved with; optional "
+                                                                  "here and not used.",
+                                                   "example": "Security-first hiring"})
+    metadata = Metadata(metadata={"description": "As for a new profile; optional here and not used."})
+
+
 class SimulationRequestSchema(StrictSchema):
     """Draft weights (inline, or a stored profile) and, optionally, the profiles to replay."""
 
     weight_profile = fields.Nested(
-        WeightOverridesSchema,
-        metadata={"description": "Inline draft: changes to the built-in profile, as for POST /v1/weight-profiles "
-                                 "(without a name). Nothing is saved."},
+        SimulationDraftSchema,
+        metadata={"description": "Inline draft: changes to the built-in profile, the same object as the body of "
+                                 "POST /v1/weight-profiles (`name` included, or left out). Nothing is saved."},
     )
     weight_profile_id = String(validate=text(1, 64),
                                metadata={"description": "Or one of your stored weight profiles (its latest version)."})

@@ -114,3 +114,21 @@ def test_stored_model_1_decisions_replayed_under_model_2_show_what_the_upgrade_c
     assert item["id"] == old["id"] and item["before"]["model"]["version"] == 1
     assert (item["before"]["recommendation"], item["after"]["recommendation"]) == ("software_engineers", "both")
     assert item["after"]["model"]["version"] == 2
+
+
+def test_a_draft_to_simulate_is_the_body_one_saves_name_and_metadata_included(client, create, sessions):
+    create(**BALANCED)
+    draft = {"name": "Lean product", "metadata": {"team": "talent"}, **LEAN_PRODUCT}
+    before = counts(sessions)
+    simulated = client.post("/v1/simulations", json={"weight_profile": draft})
+    assert simulated.status_code == 200, simulated.get_json()
+    assert counts(sessions) == before  # a name does not make it stored
+    saved = client.post("/v1/weight-profiles", json=draft)  # the same object, unedited
+    assert saved.status_code == 201
+    assert simulated.get_json()["weight_profile"]["hash"] == saved.get_json()["hash"]
+
+
+def test_a_draft_name_is_validated_as_when_saving(client):
+    refused = client.post("/v1/simulations", json={"weight_profile": {"name": "", **LEAN_PRODUCT}})
+    assert refused.status_code == 422
+    assert [error["pointer"] for error in refused.get_json()["errors"]] == ["/weight_profile/name"]
