@@ -1,6 +1,16 @@
+import os
+import shutil
+from pathlib import Path
+
 import pytest
 
 from tests.e2e.servers import scratch_postgres, sqlite_env
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# As root, in a sandbox with no network but the registries: no sandbox, no background traffic.
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
@@ -11,3 +21,26 @@ def backend_env(request, tmp_path):
         return
     with scratch_postgres() as env:
         yield env
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium under Playwright (apt-get install chromium; CI installs it): without it the
+    browser tests are skipped outside CI and fail in CI."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI needs Chromium for the browser tests: apt-get install chromium")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+def screenshot(page, name: str) -> None:
+    """With HIREMIX_SCREENSHOTS=docs (`make screenshots`), save the page as docs/<name>."""
+    folder = os.environ.get("HIREMIX_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=str(ROOT / folder / name), full_page=name.endswith("-full.png"))

@@ -5,7 +5,10 @@
   into Authorize and trying POST /v1/recommendations/preview shows a recommendation.
 - A stored recommendation opened in the browser (the key as the Basic user name) is a
   readable page: the verdict, the split, one contribution row per factor, what would
-  change it and the role profiles; it prints.
+  change it and the role profiles; it prints (without its buttons), and on a phone's
+  390 px nothing scrolls sideways and each reason reads at full width under its bar.
+- axe-core finds nothing against WCAG 2.1 A and AA on /docs, the result page (answers of
+  both models), a share link's page and its not-found page, at 1280 px and at 390 px.
 
 HIREMIX_SCREENSHOTS=docs makes the test refresh the screenshots in docs/ (`make screenshots`).
 Chromium comes from apt (`apt-get install chromium`; CI installs it); without it these tests
@@ -15,39 +18,20 @@ are skipped outside CI and fail in CI.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 
 from service.http.result_page import VERDICTS
+from tests.e2e.axe import assert_accessible
+from tests.e2e.conftest import screenshot
 from tests.e2e.servers import create_key, gunicorn, sqlite_env
+from tests.fixtures.stored import documents, store_for_key
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# As root, in a sandbox with no network but the registries: no sandbox, no background traffic.
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 PROFILE = {"stage": "growth", "team_size": 300, "product_complexity": "high",
            "business_model": "consumer_subscription", "priorities": ["ship_fast", "innovation", "growth"],
            "planned_hires": 6, "company_name": "Acme Analytics", "external_id": "REQ-1042"}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI needs Chromium for the browser tests: apt-get install chromium")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -62,12 +46,6 @@ def server(env):
         yield running
 
 
-def screenshot(page, name: str) -> None:
-    folder = os.environ.get("HIREMIX_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=str(ROOT / folder / name), full_page=name.endswith("-full.png"))
-
-
 def test_docs_render_every_operation_offline_and_try_it_out_shows_a_recommendation(browser, server):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -76,8 +54,7 @@ def test_docs_render_every_operation_offline_and_try_it_out_shows_a_recommendati
             else elsewhere.append(request.url))
     violations = watch_csp(page)
 
-    page.goto(server.base + "/")
-    assert page.url == server.base + "/docs"
+    page.goto(server.base + "/docs")
     page.wait_for_selector(".opblock-summary-path", timeout=20_000)
     document = json.loads(server.call("GET", "/openapi.json", key=None)[2])
     documented = {(method.upper(), path) for section in ("paths", "webhooks")  # webhooks: what receivers get
@@ -176,7 +153,7 @@ def test_a_stored_recommendation_reads_as_a_printable_page(browser, server, env)
     assert page.locator("#verdict").inner_text() == VERDICTS[stored["recommendation"]]
     share = round(stored["scores"]["product_engineers"] * 100)
     assert page.locator(".split .product").inner_text() == f"{share}% product"
-    assert page.locator("#contributions tr").count() == len(stored["factors"]) + len(stored["interactions"])
+    assert page.locator("#contributions tbody tr").count() == len(stored["factors"]) + len(stored["interactions"])
     assert page.locator("#contributions tr.interaction").count() == len(stored["interactions"]) > 0
     assert page.locator("#what-would-change li").count() == len(stored["what_would_change"])
     assert page.locator("#what-would-change-note").inner_text() == stored["what_would_change_note"]
@@ -218,7 +195,7 @@ def test_a_share_link_opens_the_page_in_a_browser_without_a_key(browser, server)
     shown = page.goto(link["url"])
     assert shown.status == 200 and shown.headers["content-type"].startswith("text/html")
     assert page.locator("#verdict").inner_text() == VERDICTS[stored["recommendation"]]
-    assert page.locator("#contributions tr").count() == len(stored["factors"]) + len(stored["interactions"])
+    assert page.locator("#contributions tbody tr").count() == len(stored["factors"]) + len(stored["interactions"])
     assert "REQ-1042" not in page.content()  # the requisition id stays with the tenant
     assert (shown.headers["cache-control"], shown.headers["x-robots-tag"]) == ("no-store", "noindex, nofollow")
     assert requested == [link["url"]]  # the page loads nothing else, so nothing that needs a key
@@ -233,3 +210,116 @@ def test_a_share_link_opens_the_page_in_a_browser_without_a_key(browser, server)
     assert gone.status == 404 and page.locator("h1").inner_text() == "This link does not open anything"
     assert violations == []
     context.close()
+
+
+@pytest.fixture(scope="module")
+def pages(server, env) -> dict[str, str]:
+    """A path of each page people see: /docs; the result page of a model 2 answer (with interactions and a
+    headcount) and of two answers earlier releases stored (model 1, with and without what would change
+    them); a share link's page and the page of a link that opens nothing."""
+    status, _headers, raw = server.call("POST", "/v1/recommendations", PROFILE)
+    assert status == 201
+    stored = json.loads(raw)
+    assert stored["interactions"] and stored["headcount"]
+    status, _headers, raw = server.call("POST", f"/v1/recommendations/{stored['id']}/share-links", {})
+    assert status == 201
+    store_for_key(env["DATABASE_URL"], server.key)
+    first, decision_aids = documents("first_release")[0], documents("decision_aids")[2]
+    assert "what_would_change" not in first and decision_aids["what_would_change"]
+    return {"/docs": "/docs",
+            "result page, model 2": f"/v1/recommendations/{stored['id']}/page",
+            "result page, model 1 (first release)": f"/v1/recommendations/{first['id']}/page",
+            "result page, model 1 (decision aids)": f"/v1/recommendations/{decision_aids['id']}/page",
+            "share link page": json.loads(raw)["url"].removeprefix(server.base),
+            "share link not found": "/s/" + "A" * 43}
+
+
+def open_page(page, url: str) -> None:
+    """Go to `url`; on /docs, wait until Swagger UI has drawn the operations."""
+    page.goto(url)
+    if url.endswith("/docs"):
+        page.wait_for_selector(".opblock-summary-path", timeout=20_000)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_every_page_passes_axe_at_desktop_and_phone_widths(browser, server, pages, width):
+    context = browser.new_context(viewport={"width": width, "height": 900},
+                                  http_credentials={"username": server.key, "password": ""})
+    page = context.new_page()
+    for name, path in pages.items():
+        open_page(page, server.base + path)
+        assert_accessible(page, f"{name} at {width} px")
+    context.close()
+
+
+def test_on_a_phone_nothing_scrolls_sideways_and_each_reason_reads_under_its_bar(browser, server, pages):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                                  http_credentials={"username": server.key, "password": ""})
+    page = context.new_page()
+    for name, path in pages.items():
+        open_page(page, server.base + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
+    page.goto(server.base + pages["result page, model 2"])
+    screenshot(page, "result-page-phone.png")
+    rows = page.locator("#contributions tbody tr")
+    assert rows.count() > 5
+    for row in rows.all():
+        label, chart, number, reason = (row.locator(f"td.{part}").bounding_box()
+                                        for part in ("factor", "chart", "number", "reason"))
+        box = row.bounding_box()
+        assert label["y"] + label["height"] <= chart["y"] + 1  # the label, then the bar beside its number
+        assert abs(chart["y"] - number["y"]) < 4 and chart["x"] + chart["width"] <= number["x"]
+        assert reason["y"] >= chart["y"] + chart["height"] - 1  # then the reason, under them, as wide as the row
+        assert reason["width"] >= box["width"] - 1 and chart["width"] > 200
+    context.close()
+
+
+def test_the_legend_of_the_contributions_comes_before_them_in_words(browser, server, pages):
+    page = browser.new_context(http_credentials={"username": server.key, "password": ""}).new_page()
+    page.goto(server.base + pages["result page, model 2"])
+    legend = page.locator("#how-to-read")
+    assert legend.bounding_box()["y"] < page.locator("#contributions").bounding_box()["y"]
+    words = legend.inner_text()
+    assert "toward product engineers" in words and "toward software engineers" in words and "log-odds" in words
+    assert page.locator("#contributions").get_attribute("aria-describedby") == "how-to-read"
+    page.context.close()
+
+
+def test_printed_the_page_leaves_out_its_buttons_and_keeps_its_colours(browser, server, pages):
+    page = browser.new_context(http_credentials={"username": server.key, "password": ""}).new_page()
+    page.goto(server.base + pages["result page, model 2"])
+    # What a page that extends this one (the console) may add: a navigation bar, its own buttons.
+    page.evaluate("""() => {
+        document.body.insertAdjacentHTML('afterbegin', '<nav id="added-nav"><a href="#">Elsewhere</a></nav>');
+        document.querySelector('main').insertAdjacentHTML('beforeend', '<p class="no-print" id="added">x</p>');
+    }""")
+    hidden = ["#print", ".page-actions", "#added-nav", "#added"]
+    assert all(page.locator(selector).is_visible() for selector in hidden)
+    page.emulate_media(media="print")
+    assert not any(page.locator(selector).is_visible() for selector in hidden)
+    assert page.locator("#verdict").is_visible() and page.locator("#contributions").is_visible()
+    style = "([selector, name]) => getComputedStyle(document.querySelector(selector)).getPropertyValue(name)"
+    for selector in (".split .product", ".split .software", ".bar"):
+        assert page.evaluate(style, [selector, "print-color-adjust"]) == "exact", selector
+    assert page.evaluate(style, ["#contributions tbody tr", "break-inside"]) == "avoid"
+    assert page.pdf(format="Letter").startswith(b"%PDF")
+    page.context.close()
+
+
+def test_the_keyboard_reaches_every_control_of_the_page_and_shows_where_it_is(browser, server, pages):
+    page = browser.new_context(http_credentials={"username": server.key, "password": ""}).new_page()
+    page.goto(server.base + pages["result page, model 2"])
+    controls = page.locator("a[href], button").count()
+    assert controls >= 1
+    reached = []
+    for _ in range(controls):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("""() => {
+            const focused = document.activeElement, style = getComputedStyle(focused);
+            return {id: focused.id, tag: focused.tagName, outline: style.outlineStyle,
+                    width: parseFloat(style.outlineWidth)};
+        }"""))
+    assert reached[0]["id"] == "print"
+    assert all(item["tag"] in ("A", "BUTTON") and item["outline"] != "none" and item["width"] >= 2
+               for item in reached), reached
+    page.context.close()
