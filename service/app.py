@@ -21,6 +21,7 @@ from service.webhooks import http as webhook_views
 from service.http import weight_profiles as weight_profile_views
 from service.audit import http as audit_views
 from service.sharing import http as share_link_views
+from service import web
 
 @dataclass
 class Runtime:
@@ -55,6 +56,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     access_log.register(app, settings.production)
     metrics.register(app)
     security.register(app)
+    web.register(app, settings, app.extensions["hiremix"].sessions)  # the console: its key, before the limits
     limits.register(app, settings)
     app.register_blueprint(recommendation_views.bp)
     app.register_blueprint(requisition_views.bp)

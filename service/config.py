@@ -44,6 +44,9 @@ class Settings:
     webhook_disable_after_days: float = 5.0  # an endpoint failing every delivery this long is disabled
     webhook_retention_days: float = 30.0  # finished deliveries and their events are kept this long
     audit_retention_days: float = 365.0
+    # The console (pages at /): signs its CSRF tokens with this; production refuses to start without its own.
+    secret_key: str = ""
+    console_session_s: float = 8 * 3600.0  # a console sign-in lasts this long, then asks for the key again
 
     def __post_init__(self):
         # A worker's claim must outlast an attempt (its hard time limit) with room for the work around it,
@@ -85,6 +88,9 @@ class Settings:
             webhook_disable_after_days=_days(source, "HIREMIX_WEBHOOK_DISABLE_AFTER_DAYS", 5.0),
             webhook_retention_days=_days(source, "HIREMIX_WEBHOOK_RETENTION_DAYS", 30.0),
             audit_retention_days=_days(source, "HIREMIX_AUDIT_RETENTION_DAYS", 365.0),
+            secret_key=_secret_key(source, "HIREMIX_SECRET_KEY", environment),
+            console_session_s=_seconds(source, "HIREMIX_CONSOLE_SESSION_HOURS", 8.0, low=0.01, high=24 * 30,
+                                       unit="hours") * 3600,
         )
 
 
@@ -199,3 +205,21 @@ def _encryption_keys(source: Mapping[str, object], name: str, environment: str) 
 
 def _days(source: Mapping[str, object], name: str, default: float) -> float:
     return _seconds(source, name, default, low=0.01, high=3650, unit="days")
+
+
+# Development only, like the encryption key: fixed and published, so `make run` needs no setup.
+DEVELOPMENT_SECRET_KEY = "hiremix-development-secret-key-not-secret"
+SECRET_KEY_MIN = 32
+
+
+def _secret_key(source: Mapping[str, object], name: str, environment: str) -> str:
+    raw = str(source.get(name) or "").strip()
+    if not raw:
+        if environment == "production":
+            raise ConfigurationError(
+                f"{name} is required in production: it signs the console's forms. Make one with "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))'")
+        return DEVELOPMENT_SECRET_KEY
+    if environment == "production" and (raw == DEVELOPMENT_SECRET_KEY or len(raw) < SECRET_KEY_MIN):
+        raise ConfigurationError(f"{name} must be a secret of your own, at least {SECRET_KEY_MIN} characters")
+    return raw

@@ -62,6 +62,7 @@ def purge_all(settings: Settings, sessions: sessionmaker) -> dict[str, int]:
     from service import idempotency
     from service.audit.tables import AuditEvent
     from service.sharing import links
+    from service.web import sessions as console_sessions
     from service.webhooks.tables import WebhookDelivery, WebhookEvent
 
     now = dt.datetime.now(dt.timezone.utc)
@@ -75,6 +76,7 @@ def purge_all(settings: Settings, sessions: sessionmaker) -> dict[str, int]:
         "webhook events": in_batches(sessions, WebhookEvent, WebhookEvent.id, (WebhookEvent.created_at
                                      < now - dt.timedelta(days=settings.webhook_retention_days)) & finished),
         "share links": links.purge(sessions),
+        "console sessions": console_sessions.purge(sessions),
     }
 
 

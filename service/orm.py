@@ -173,3 +173,4 @@ class WeightProfileVersionRecord(Base):
 from service.audit import tables as _audit_tables  # noqa: E402,F401
 from service.sharing import tables as _sharing_tables  # noqa: E402,F401
 from service.webhooks import tables as _webhook_tables  # noqa: E402,F401
+from service.web import tables as _console_tables  # noqa: E402,F401

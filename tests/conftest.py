@@ -19,6 +19,8 @@ PG_URL = os.environ.get("TEST_DATABASE_URL")
 # the environment) gets this one. tests/api/test_webhook_endpoints.py checks production refuses to start without.
 TEST_ENCRYPTION_KEY = "dGVzdHMtb2YtaGlyZW1peC1lbmNyeXB0aW9uLWtleTA="
 os.environ.setdefault("HIREMIX_ENCRYPTION_KEYS", TEST_ENCRYPTION_KEY)
+# Likewise the secret that signs the console's forms (tests/api/test_console_pages.py checks production needs one).
+os.environ.setdefault("HIREMIX_SECRET_KEY", "tests-of-hiremix-console-secret-key-0123456789")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 

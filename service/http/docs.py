@@ -1,7 +1,7 @@
 """The interactive documentation at /docs: Swagger UI, served from the flask-swagger-ui package.
 
 No CDN: the page and every asset come from this server, so it works offline.
-`/` redirects here. The page reads /openapi.json; "Authorize" takes an API key
+`/` leads to the console (service/web) instead. The page reads /openapi.json; "Authorize" takes an API key
 and keeps it in the browser (persistAuthorization), and "Try it out" sends each
 request to the server the page came from, whatever host and port that is.
 /favicon.ico, which browsers ask for by themselves, is hiremix's icon from service/static.
@@ -20,7 +20,8 @@ ASSETS = os.path.join(os.path.dirname(flask_swagger_ui.__file__), "dist")
 
 @bp.get("/")
 def home() -> Response:
-    return redirect("/docs", code=302)
+    """People arrive at the console (service/web); programs read /docs and /openapi.json."""
+    return redirect("/console/", code=302)
 
 
 @bp.get("/docs")

@@ -55,8 +55,8 @@ def test_the_page_keeps_the_tenant_rules_and_asks_a_browser_for_the_key(client, 
     assert anonymous.get(url).headers["WWW-Authenticate"] == 'Bearer realm="hiremix"'  # API clients: Bearer only
 
 
-def test_docs_are_served_from_this_server_and_the_root_leads_there(anonymous):
-    assert anonymous.get("/").headers["Location"].endswith("/docs")
+def test_docs_are_served_from_this_server_and_the_root_leads_to_the_console(anonymous):
+    assert anonymous.get("/").headers["Location"] == "/console/"
     html = anonymous.get("/docs").get_data(as_text=True)
     assets = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert assets and all(asset.startswith(("/docs/assets/", "/static/")) for asset in assets), assets

@@ -64,6 +64,7 @@ def test_compose_runs_the_webhook_worker_with_the_app_settings_and_an_encryption
     assert not worker.get("ports")
     # Production refuses to start without its own key: compose stops early, naming it, when it is not set.
     assert "${HIREMIX_ENCRYPTION_KEYS:?" in text
+    assert "${HIREMIX_SECRET_KEY:?" in text
 
 
 def test_compose_publishes_only_the_proxy_and_the_app_trusts_one_hop():

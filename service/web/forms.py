@@ -1,0 +1,72 @@
+"""What a console form says, as the JSON body the API would take, and the API's errors back onto the form.
+
+The forms only gather; the API's marshmallow schemas decide what is valid (one source of truth), and each
+error they give is shown beside the field its pointer names.
+"""
+
+from __future__ import annotations
+
+from marshmallow import ValidationError
+
+from schemas import CompanyProfileSchema
+from service.engine.wording import FIELDS, VALUES, label
+from service.http.apidoc import invalid
+
+CHOICE_FIELDS = ("stage", "product_complexity", "business_model", "customer_access")
+NUMBER_FIELDS = ("team_size", "planned_hires")
+TEXT_FIELDS = ("company_name", "external_id")
+ERRORS_SHOWN = 20
+VALUE_MAX = 1000  # characters of one form value looked at: more than any field takes, so the schema still refuses  # a form has fewer fields than this; a hostile post cannot make the page long
+_PROFILE = CompanyProfileSchema()
+
+
+def number(text: str):
+    """A whole number typed in a form, as a number when it is one (else the text, for the schema to refuse)."""
+    text = text.strip().replace(",", "").replace("_", "")
+    return int(text) if text.isdigit() and len(text) <= 12 else text
+
+
+def profile_from(form) -> dict:
+    """The body POST /v1/recommendations would take, from the Ask form: empty fields are left out, and each
+    value is cut to VALUE_MAX characters before anything looks at it (a hostile post stays cheap)."""
+    profile: dict = {}
+    for name in CHOICE_FIELDS + TEXT_FIELDS + ("weight_profile_id",):
+        value = form.get(name, "")[:VALUE_MAX].strip()
+        if value:
+            profile[name] = value
+    for name in NUMBER_FIELDS:
+        value = form.get(name, "")[:VALUE_MAX].strip()
+        if value:
+            profile[name] = number(value)
+    profile["priorities"] = [value[:VALUE_MAX] for value in form.getlist("priorities")[:20] if value]
+    return profile
+
+
+def load_profile(profile: dict) -> tuple[dict | None, dict[str, str]]:
+    """(the loaded profile, {}) or (None, {field: message}) as the API's own schema decides."""
+    try:
+        return _PROFILE.load(profile), {}
+    except ValidationError as error:
+        return None, field_errors(invalid("body", error.messages).errors)
+
+
+def field_errors(errors: list[dict]) -> dict[str, str]:
+    """{field: message} from a problem's errors: the first message per field, in words, at most ERRORS_SHOWN."""
+    shown: dict[str, str] = {}
+    for error in errors[:ERRORS_SHOWN]:
+        parts = [part for part in error["pointer"].split("/") if part]
+        name = parts[-1] if parts and not parts[-1].isdigit() else (parts[0] if parts else "form")
+        if parts and parts[0] in FIELDS:
+            name = parts[0]
+        if name in shown:
+            continue
+        message = error["message"]
+        if error["code"] == "required":
+            message = f"{label(name)} is needed."
+        shown[name[:64]] = message[:300]
+    return shown
+
+
+def choices(field: str) -> list[tuple[str, str]]:
+    """(code, words) of a field's values, in the catalogue's order."""
+    return list(VALUES[field].items())

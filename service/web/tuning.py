@@ -1,0 +1,151 @@
+"""Tuning: the model and the tenant's weight profiles; a draft of weights and thresholds, simulated against
+stored answers, then saved as a new profile or a new version.
+
+The draft is the very body POST /v1/weight-profiles takes (name included), so what was simulated is what
+is saved; the API's schemas validate it. A draft made from a stored profile carries that profile's leans,
+interactions and curve, so it changes only what the form changed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from flask import flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
+from schemas.simulation import SimulationRequestSchema
+from schemas.weight_profile import WeightProfileCreateSchema, WeightProfileVersionCreateSchema
+from service import recommendations, simulations, weight_profiles
+from service.engine.catalogue import FACTORS
+from service.engine.weights import DEFAULT_WEIGHT_PROFILE
+from service.engine.wording import OUTCOMES, label
+from service.http.apidoc import invalid
+from service.web.blueprint import PROFILES_READ, PROFILES_WRITE, READ, bp, may, page, principal, runtime
+
+PROFILES_SHOWN = 50
+CHANGES_SHOWN = 50  # changed answers listed with their company; the count covers them all
+FACTOR_NAMES = tuple(factor.name for factor in FACTORS)
+
+
+def _base(profile_id: str) -> dict:
+    """The version a draft starts from: the built-in weights, or the latest version of one of the tenant's."""
+    return weight_profiles.fetch(profile_id[:64] or DEFAULT_WEIGHT_PROFILE.id, None, principal().tenant_id,
+                                 runtime().sessions)
+
+
+@bp.get("/tuning")
+@page(PROFILES_READ)
+def tuning():
+    found = weight_profiles.newest({"limit": PROFILES_SHOWN}, principal().tenant_id, runtime().sessions)
+    return render_template("console/tuning.html", built_in=weight_profiles.built_in_document(),
+                           factors=FACTORS, profiles=found.documents, more=found.next_cursor is not None,
+                           label=label)
+
+
+def _number(text: str):
+    try:
+        value = float(text.strip().replace(",", "."))
+    except ValueError:
+        return text.strip()[:40]
+    return value if math.isfinite(value) else text.strip()[:40]
+
+
+def _draft_from(form, base: dict) -> dict:
+    """The body of POST /v1/weight-profiles the form describes: the base's model, leans, interactions and curve,
+    with the form's name, weights and thresholds (shares typed as percentages)."""
+    draft = {"name": form.get("name", "").strip()[:300], "model_version": base["model_version"],
+             "weights": {name: _number(form.get(f"weight.{name}", "")) for name in FACTOR_NAMES},
+             "thresholds": {}}
+    for bound in ("lower", "upper"):
+        value = _number(form.get(f"threshold.{bound}", ""))
+        draft["thresholds"][bound] = round(value / 100, 6) if isinstance(value, float) else value
+    if base["id"] != DEFAULT_WEIGHT_PROFILE.id:
+        for part in ("leans", "interactions", "team_size_curve"):
+            if base.get(part):
+                draft[part] = base[part]
+    return draft
+
+
+def _values_of(draft: dict) -> dict:
+    values = {"name": draft["name"]}
+    values.update({f"weight.{name}": weight for name, weight in draft["weights"].items()})
+    for bound, share in draft["thresholds"].items():
+        values[f"threshold.{bound}"] = f"{share * 100:g}" if isinstance(share, float) else share
+    return values
+
+
+def _errors(error: ValidationError, location: str) -> dict[str, str]:
+    """{form field: message}: /weight_profile/weights/stage -> weight.stage, /thresholds/lower -> threshold.lower."""
+    shown: dict[str, str] = {}
+    for entry in invalid("body", error.messages).errors[:20]:
+        parts = [part for part in entry["pointer"].split("/") if part and part != location]
+        if parts[:1] == ["weights"] and len(parts) > 1:
+            field = f"weight.{parts[1]}"
+        elif parts[:1] == ["thresholds"]:
+            field = f"threshold.{parts[1]}" if len(parts) > 1 else "thresholds"
+        else:
+            field = parts[0] if parts else "form"
+        shown.setdefault(field[:64], entry["message"][:300])
+    return shown
+
+
+def _draft_page(base: dict, values: dict, errors: dict | None = None, result: dict | None = None,
+                status: int = 200):
+    return render_template("console/draft.html", base=base, values=values, errors=errors or {}, result=result,
+                           factors=FACTORS, label=label, outcomes=OUTCOMES, can_save=may(PROFILES_WRITE),
+                           can_simulate=may(READ), built_in_id=DEFAULT_WEIGHT_PROFILE.id), status
+
+
+@bp.get("/tuning/draft")
+@page(PROFILES_READ)
+def draft():
+    base = _base(request.args.get("from", ""))
+    name = base["name"] if base["id"] != DEFAULT_WEIGHT_PROFILE.id else "My weights"
+    return _draft_page(base, _values_of({"name": name, "weights": base["weights"],
+                                         "thresholds": base["thresholds"]}))
+
+
+@bp.post("/tuning/draft")
+@page(PROFILES_READ)
+def draft_action():
+    base = _base(request.form.get("from", ""))
+    body = _draft_from(request.form, base)
+    values = {key: request.form.get(key, "")[:300] for key in _values_of(body)}
+    action = request.form.get("action", "simulate")
+    if action == "simulate":
+        if not may(READ):
+            return _draft_page(base, values, {"form": "Simulating needs the scope recommendations:read."},
+                               status=403)
+        try:
+            loaded = SimulationRequestSchema().load({"weight_profile": body})
+        except ValidationError as error:
+            return _draft_page(base, values, _errors(error, "weight_profile"), status=422)
+        result = simulations.simulate(loaded, principal().tenant_id, runtime().sessions)
+        return _draft_page(base, values, result=_with_companies(result))
+    if not may(PROFILES_WRITE):
+        return _draft_page(base, values, {"form": "Saving needs the scope weight_profiles:write."}, status=403)
+    new_version = action == "save_version" and base["id"] != DEFAULT_WEIGHT_PROFILE.id
+    schema = WeightProfileVersionCreateSchema() if new_version else WeightProfileCreateSchema()
+    try:
+        loaded = schema.load(body)
+    except ValidationError as error:
+        return _draft_page(base, values, _errors(error, ""), status=422)
+    run, who = runtime(), principal()
+    if new_version:
+        saved = weight_profiles.add_version(base["id"], loaded, who.tenant_id, run.sessions, key_id=who.key_id)
+    else:
+        saved = weight_profiles.create(loaded, who.tenant_id, run.sessions, key_id=who.key_id)
+    flash(f"Saved “{saved['name']}” as version {saved['version']} ({saved['id']}). Choose it on the Ask page, "
+          f"or send weight_profile_id {saved['id']} to the API.", "success")
+    return redirect(url_for("console.tuning"), 303)
+
+
+def _with_companies(result: dict) -> dict:
+    """The simulation, with each of the first CHANGES_SHOWN changed answers' company name and stage for people."""
+    run, tenant = runtime(), principal().tenant_id
+    shown = []
+    for item in result["items"][:CHANGES_SHOWN]:
+        document = json.loads(recommendations.fetch(item["id"], tenant, run.sessions))
+        shown.append({**item, "profile": document["profile"]})
+    return {**result, "shown": shown}
