@@ -6,8 +6,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 WORKERS ?= 2
+# npm installs the Node tools of the contract and accessibility tests; `make test NPM=` does without them.
+NPM ?= $(shell command -v npm)
+CONTRACT_TOOLS := contract/node_modules/.package-lock.json
 
-.PHONY: run test openapi bench screenshots clean
+.PHONY: run test contract-tools openapi bench screenshots clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -30,9 +33,22 @@ run: $(VENV)/.installed
 	@echo "hiremix on http://127.0.0.1:$(PORT)  (try: curl -s -u \$$HIREMIX_KEY: http://127.0.0.1:$(PORT)/v1/recommendations)"
 	PORT=$(PORT) HIREMIX_WORKERS=$(WORKERS) exec $(BIN)/gunicorn -c gunicorn.conf.py 'service:create_app()'
 
-## test: install with test tools, run the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
-test: $(VENV)/.installed-dev
+## test: install with test tools (and the Node tools when npm is there), run the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
+test: $(VENV)/.installed-dev contract-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## contract-tools: npm ci into contract/node_modules when it is missing or older than contract/package*.json
+ifeq ($(strip $(NPM)),)
+contract-tools:
+	@echo "no npm: the newman, Redocly, TypeScript client and axe-core tests will be skipped (CI fails them)"
+else
+contract-tools: $(CONTRACT_TOOLS)
+
+$(CONTRACT_TOOLS): contract/package-lock.json contract/package.json
+	$(NPM) ci --prefix contract --no-audit --no-fund --loglevel=error \
+		|| { echo "npm ci --prefix contract failed; 'make test NPM=' runs the suite without the Node tools"; exit 1; }
+	@touch $@
+endif
 
 ## openapi: regenerate the committed openapi.yaml from the code
 openapi: $(VENV)/.installed
@@ -43,9 +59,9 @@ bench: $(VENV)/.installed
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk (or brew install wrk)"; exit 1; }
 	$(BIN)/python -m benchmarks.serving $(BENCH_ARGS)
 
-## screenshots: refresh docs/*.png from the browser test (needs Chromium: apt-get install chromium)
-screenshots: $(VENV)/.installed-dev
-	HIREMIX_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/e2e/test_browser.py
+## screenshots: refresh docs/*.png from the browser tests (needs Chromium: apt-get install chromium)
+screenshots: $(VENV)/.installed-dev contract-tools
+	HIREMIX_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/e2e/test_browser.py tests/e2e/test_console_browser.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info
