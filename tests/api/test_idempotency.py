@@ -216,7 +216,7 @@ def test_a_body_with_a_repeated_key_is_never_taken_for_the_stored_request(client
 
 
 def test_a_claim_taken_over_as_abandoned_cannot_overwrite_the_new_one(sessions, api_key):
-    from service import housekeeping, idempotency, keys
+    from service import idempotency, keys
 
     tenant = keys.authenticate(api_key, sessions).tenant_id
     first = idempotency.claim(sessions, tenant, "k-slow", "f" * 64, "POST /v1/recommendations")
