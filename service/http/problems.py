@@ -163,7 +163,7 @@ def register(app: Flask) -> None:
         if _missing_schema(error):
             log.error("database not migrated (request %s): %s", request_id(), error)
             return _domain_error(DatabaseUnavailable("The database is not ready: its migrations have not been applied."))
-        if not _transient(error):  # an SQL bug of ours, not an outage
+        if not transient(error):  # an SQL bug of ours, not an outage
             return _unexpected(error)
         log.error("database unavailable (request %s): %s", request_id(), error.__class__.__name__, exc_info=error)
         return _domain_error(DatabaseUnavailable("The database cannot be reached right now; try again shortly."))
@@ -184,7 +184,7 @@ _TRANSIENT_CLASSES = ("08", "53", "57")
 _TRANSIENT_STATES = {"25006", "55P03", "40001", "40P01"}
 
 
-def _transient(error: Exception) -> bool:
+def transient(error: Exception) -> bool:
     if isinstance(error, (OperationalError, InterfaceError, PoolTimeout)):
         return True
     state = getattr(getattr(error, "orig", None), "sqlstate", None) or ""

@@ -10,6 +10,8 @@ from __future__ import annotations
 from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
 
+from service.http.limits import PER_ADDRESS
+
 from service.web.sessions import PATH, DatabaseSessions
 
 csrf = CSRFProtect()
@@ -39,6 +41,10 @@ def register(app: Flask, settings, sessions) -> None:
                 g.principal = principal
 
     app.register_blueprint(bp)
+    # Signed in, a page counts against its key's rate limit; before, against the client address's.
+    for endpoint, view in app.view_functions.items():
+        if endpoint.startswith(bp.name + "."):
+            setattr(view, PER_ADDRESS, True)
 
 
 __all__ = ["register", "csrf", "PATH"]

@@ -2,7 +2,8 @@
 
 Whatever is pasted around the key is tolerated (`export HIREMIX_KEY=hk_test_...`, quotes, a trailing
 newline): the first thing shaped like a key is taken. Wrong keys count against the address's budget of
-refused keys, as on the API, and the sign-in form's requests are rate-limited per address.
+refused keys, as on the API, and the sign-in form's requests are rate-limited per address (as is every
+console page before signing in).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
 from service import keys
-from service.http.limits import PER_ADDRESS, TooManyRefusals
+from service.http.limits import TooManyRefusals
 from service.orm import ApiKey, Tenant
 from service.web.blueprint import READ, bp, principal, runtime, safe_next
 
@@ -35,13 +36,14 @@ def home():
 
 
 def _sign_in_page(error: str | None = None, status: int = 200):
-    return render_template("console/sign_in.html", error=error, next=request.values.get("next", "")), status
+    return render_template("console/sign_in.html", error=error,
+                           next=safe_next(request.values.get("next")) or ""), status
 
 
 @bp.get("/sign-in")
 def sign_in():
     if principal() is not None:
-        return redirect(safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")) or url_for("console.home"))
     return _sign_in_page()
 
 
@@ -73,11 +75,7 @@ def sign_in_with_key():
     session.update(key_id=found.key_id, key_name=row.name, key_hint=row.hint, tenant=row.tenant)
     session.renew = True
     flash(f"Signed in with the key “{row.name}” of {row.tenant}.", "success")
-    return redirect(safe_next(request.form.get("next")))
-
-
-setattr(sign_in, PER_ADDRESS, True)
-setattr(sign_in_with_key, PER_ADDRESS, True)
+    return redirect(safe_next(request.form.get("next")) or url_for("console.home"))
 
 
 @bp.post("/sign-out")

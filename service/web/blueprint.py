@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import functools
+import logging
+import re
 from urllib.parse import urlsplit
 
 from flask import (Blueprint, Response, current_app, flash, g, redirect, render_template, request, session,
                    url_for)
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException
 
 from service.engine.wording import value_words
 from service.errors import HiremixError
+from service.http.problems import DatabaseUnavailable, transient
+from service.http.problems import request_id as current_request_id
 from service.web import csrf
 from service.web.sessions import PATH
 
+log = logging.getLogger("hiremix")
 bp = Blueprint("console", __name__, url_prefix=PATH, template_folder="templates")
 
 READ, WRITE = "recommendations:read", "recommendations:write"
@@ -71,18 +79,23 @@ def page(scope: str):
     return decorator
 
 
-def safe_next(target: str | None) -> str:
-    """Where to go after signing in: only a console path on this server, never another site."""
-    if target:
+NEXT_MAX = 500
+_PRINTABLE = re.compile(r"^[\x21-\x7e]+$")  # visible ASCII: no space, control character or line break
+
+
+def safe_next(target: str | None) -> str | None:
+    """Where to go after signing in: only a console path on this server, never another site; else None."""
+    if target and len(target) <= NEXT_MAX and _PRINTABLE.match(target) and "\\" not in target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and (parts.path == PATH or parts.path.startswith(PATH + "/")) \
-                and "\\" not in target:
+        if not parts.scheme and not parts.netloc and (parts.path == PATH or parts.path.startswith(PATH + "/")):
             return target
-    return url_for("console.home")
+    return None
 
 
 @bp.before_request
 def _forms_carry_their_token():
+    if getattr(session, "unavailable", False):
+        raise DatabaseUnavailable("The database cannot be reached right now; try again shortly.")
     if request.method == "POST":
         csrf.protect()
 
@@ -112,5 +125,41 @@ def _refused(error: HiremixError):
                         mimetype="text/html")
     for name, value in getattr(error, "headers", {}).items():
         if name.lower() == "retry-after":
-            response.headers[name] = value
+            response.headers[name] = g.retry_after = value  # g: the rate limiter keeps a wait of ours
     return response
+
+
+@bp.errorhandler(DBAPIError)
+@bp.errorhandler(PoolTimeout)
+def _database(error: Exception):
+    if not transient(error):  # an SQL bug of ours, not an outage
+        return _unexpected(error)
+    log.error("database unavailable (console %s): %s", request.path, error.__class__.__name__, exc_info=error)
+    return _refused(DatabaseUnavailable("The database cannot be reached right now; try again shortly."))
+
+
+@bp.errorhandler(HTTPException)
+def _http(error: HTTPException):
+    """Refusals of the HTTP layer (the rate limit's 429, a 413, a 405) as pages, like the console's own."""
+    titles = {429: "Too many requests", 413: "Too much sent", 405: "Not possible here", 404: "Not found"}
+    status = error.code or 500
+    response = Response(render_template("console/error.html", title=titles.get(status, error.name),
+                                        detail=error.description, status=status), status, mimetype="text/html")
+    if error.code == 429 and error.get_headers():
+        response.headers.update({k: v for k, v in error.get_headers() if k.lower() == "retry-after"})
+    return response
+
+
+@bp.errorhandler(Exception)
+def _unexpected(error: Exception):
+    request_id = current_request_id()
+    log.exception("unhandled error (console %s, request %s)", request.path, request_id, exc_info=error)
+    return render_template("console/error.html", title="Something went wrong", status=500, detail=(
+        f"Something went wrong on our side. Quote request id {request_id} when reporting it.")), 500
+
+
+@bp.route("/<path:anything>", methods=["GET", "POST"])
+def _nothing_here(anything: str):
+    """Any other /console address, a malformed id included: a page, not the API's JSON."""
+    return render_template("console/error.html", title="Not found", status=404, detail=(
+        "There is no such page in the console, or the answer it names does not exist.")), 404

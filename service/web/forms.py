@@ -23,7 +23,7 @@ _PROFILE = CompanyProfileSchema()
 def number(text: str):
     """A whole number typed in a form, as a number when it is one (else the text, for the schema to refuse)."""
     text = text.strip().replace(",", "").replace("_", "")
-    return int(text) if text.isdigit() and len(text) <= 12 else text
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else text
 
 
 def profile_from(form) -> dict:

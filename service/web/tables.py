@@ -1,4 +1,5 @@
-"""Console sign-ins, kept server-side: the browser holds only a random id (its SHA-256 is the row's key)."""
+"""Console sign-ins, kept server-side: the browser holds only a random id (its SHA-256 is the row's key).
+Only signed-in sessions have a row; revoking or deleting the key ends them."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ class ConsoleSession(Base):
     __tablename__ = "console_sessions"
 
     id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    key_id: Mapped[str | None] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"), nullable=True)
+    key_id: Mapped[str] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"), nullable=False, index=True)
     data: Mapped[dict] = mapped_column(JSON, nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
@@ -20,6 +21,8 @@ from service import recommendations, simulations, weight_profiles
 from service.engine.catalogue import FACTORS
 from service.engine.weights import DEFAULT_WEIGHT_PROFILE
 from service.engine.wording import OUTCOMES, label
+from service.errors import NotFound
+from service.ids import WEIGHT_PROFILE_ID
 from service.http.apidoc import invalid
 from service.web.blueprint import PROFILES_READ, PROFILES_WRITE, READ, bp, may, page, principal, runtime
 
@@ -30,8 +33,10 @@ FACTOR_NAMES = tuple(factor.name for factor in FACTORS)
 
 def _base(profile_id: str) -> dict:
     """The version a draft starts from: the built-in weights, or the latest version of one of the tenant's."""
-    return weight_profiles.fetch(profile_id[:64] or DEFAULT_WEIGHT_PROFILE.id, None, principal().tenant_id,
-                                 runtime().sessions)
+    profile_id = profile_id or DEFAULT_WEIGHT_PROFILE.id
+    if not re.fullmatch(WEIGHT_PROFILE_ID, profile_id):
+        raise NotFound("There are no such weights to start a draft from.")
+    return weight_profiles.fetch(profile_id, None, principal().tenant_id, runtime().sessions)
 
 
 @bp.get("/tuning")
@@ -51,15 +56,26 @@ def _number(text: str):
     return value if math.isfinite(value) else text.strip()[:40]
 
 
+def _percent(share: float) -> str:
+    """A threshold as the form shows it: 0.4 -> "40"."""
+    return f"{share * 100:g}"
+
+
 def _draft_from(form, base: dict) -> dict:
     """The body of POST /v1/weight-profiles the form describes: the base's model, leans, interactions and curve,
-    with the form's name, weights and thresholds (shares typed as percentages)."""
+    with the form's name, weights and thresholds (shares typed as percentages). A threshold left as shown keeps
+    the base's exact value, so only what was changed changes."""
     draft = {"name": form.get("name", "").strip()[:300], "model_version": base["model_version"],
-             "weights": {name: _number(form.get(f"weight.{name}", "")) for name in FACTOR_NAMES},
+             "weights": {name: _number(form.get(f"weight.{name}", "")[:40]) for name in FACTOR_NAMES},
              "thresholds": {}}
     for bound in ("lower", "upper"):
-        value = _number(form.get(f"threshold.{bound}", ""))
-        draft["thresholds"][bound] = round(value / 100, 6) if isinstance(value, float) else value
+        typed = form.get(f"threshold.{bound}", "")[:40].strip()
+        value = _number(typed)
+        if typed == _percent(base["thresholds"][bound]):
+            value = base["thresholds"][bound]
+        elif isinstance(value, float):
+            value = value / 100
+        draft["thresholds"][bound] = value
     if base["id"] != DEFAULT_WEIGHT_PROFILE.id:
         for part in ("leans", "interactions", "team_size_curve"):
             if base.get(part):
@@ -71,7 +87,7 @@ def _values_of(draft: dict) -> dict:
     values = {"name": draft["name"]}
     values.update({f"weight.{name}": weight for name, weight in draft["weights"].items()})
     for bound, share in draft["thresholds"].items():
-        values[f"threshold.{bound}"] = f"{share * 100:g}" if isinstance(share, float) else share
+        values[f"threshold.{bound}"] = _percent(share) if isinstance(share, float) else share
     return values
 
 
@@ -112,20 +128,15 @@ def draft_action():
     base = _base(request.form.get("from", ""))
     body = _draft_from(request.form, base)
     values = {key: request.form.get(key, "")[:300] for key in _values_of(body)}
-    action = request.form.get("action", "simulate")
+    action = request.form.get("action", "")
     if action == "simulate":
-        if not may(READ):
-            return _draft_page(base, values, {"form": "Simulating needs the scope recommendations:read."},
-                               status=403)
-        try:
-            loaded = SimulationRequestSchema().load({"weight_profile": body})
-        except ValidationError as error:
-            return _draft_page(base, values, _errors(error, "weight_profile"), status=422)
-        result = simulations.simulate(loaded, principal().tenant_id, runtime().sessions)
-        return _draft_page(base, values, result=_with_companies(result))
+        return _simulate(base, body, values)
+    if action not in ("save_new", "save_version") or (action == "save_version"
+                                                     and base["id"] == DEFAULT_WEIGHT_PROFILE.id):
+        return _draft_page(base, values, {"form": "Choose Simulate, or one of the Save buttons."}, status=400)
     if not may(PROFILES_WRITE):
         return _draft_page(base, values, {"form": "Saving needs the scope weight_profiles:write."}, status=403)
-    new_version = action == "save_version" and base["id"] != DEFAULT_WEIGHT_PROFILE.id
+    new_version = action == "save_version"
     schema = WeightProfileVersionCreateSchema() if new_version else WeightProfileCreateSchema()
     try:
         loaded = schema.load(body)
@@ -141,11 +152,27 @@ def draft_action():
     return redirect(url_for("console.tuning"), 303)
 
 
+def _simulate(base: dict, body: dict, values: dict):
+    if not may(READ):
+        return _draft_page(base, values, {"form": "Simulating needs the scope recommendations:read."}, status=403)
+    if not body["name"]:
+        body = {key: value for key, value in body.items() if key != "name"}  # a name matters only when saving
+    try:
+        loaded = SimulationRequestSchema().load({"weight_profile": body})
+    except ValidationError as error:
+        return _draft_page(base, values, _errors(error, "weight_profile"), status=422)
+    result = simulations.simulate(loaded, principal().tenant_id, runtime().sessions)
+    return _draft_page(base, values, result=_with_companies(result))
+
+
 def _with_companies(result: dict) -> dict:
     """The simulation, with each of the first CHANGES_SHOWN changed answers' company name and stage for people."""
     run, tenant = runtime(), principal().tenant_id
     shown = []
     for item in result["items"][:CHANGES_SHOWN]:
-        document = json.loads(recommendations.fetch(item["id"], tenant, run.sessions))
+        try:
+            document = json.loads(recommendations.fetch(item["id"], tenant, run.sessions))
+        except NotFound:  # deleted since it was replayed
+            continue
         shown.append({**item, "profile": document["profile"]})
     return {**result, "shown": shown}

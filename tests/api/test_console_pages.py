@@ -343,3 +343,123 @@ def test_over_https_a_form_must_come_from_this_site(app, api_key):
 def test_the_api_never_takes_the_console_cookie(signed_in):
     assert signed_in.get("/v1/recommendations").status_code == 401
     assert signed_in.get_cookie("hiremix_console", path="/console") is not None
+
+
+def test_a_database_that_cannot_be_reached_gives_a_page_saying_so_not_a_500(signed_in, app, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    def down():
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(app.session_interface, "sessions", down)
+    response = signed_in.get("/console/answers")
+    assert response.status_code == 503 and response.mimetype == "text/html"
+    assert b"hiremix is busy" in response.data and response.headers["Retry-After"] == "5"
+
+
+def test_a_database_failing_inside_a_page_gives_the_same_page(signed_in, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from service import recommendations
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(recommendations, "newest", down)
+    response = signed_in.get("/console/answers")
+    assert response.status_code == 503 and b"hiremix is busy" in response.data
+
+
+def test_visitors_who_do_not_sign_in_write_nothing_and_are_limited_per_address(database_url, sessions):
+    from service import create_app
+
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "HIREMIX_RATE_LIMIT": "5/minute"})
+    browser = app.test_client()
+    statuses = []
+    for cookie in ("", "x", "A" * 43, "junk.signed.value"):  # none, junk, an unknown id, a forged signature
+        browser.set_cookie("hiremix_console", cookie, path="/console") if cookie else None
+        statuses += [browser.get("/console/sign-in").status_code, browser.get("/console/ask").status_code]
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ConsoleSession)) == 0
+    assert 429 in statuses
+    limited = browser.get("/console/sign-in")
+    assert limited.status_code == 429 and limited.mimetype == "text/html" and b"Too many requests" in limited.data
+
+
+def test_an_anonymous_cookie_can_never_carry_a_sign_in(app, api_key, sessions):
+    from service.web.sessions import DatabaseSessions
+
+    with sessions() as session:
+        key_id = session.scalar(select(ApiKey.id))
+    forged = DatabaseSessions.get_signing_serializer(app).dumps({"key_id": key_id})
+    browser = app.test_client()
+    browser.set_cookie("hiremix_console", forged, path="/console")
+    assert browser.get("/console/ask").status_code == 302
+
+
+@pytest.mark.parametrize("path", ["/console/ask?again=rec_x", "/console/ask?again=a%00b",
+                                  "/console/ask?again=rec_00000000000000000000000000",
+                                  "/console/tuning/draft?from=wp_x%00", "/console/tuning/draft?from=nothing",
+                                  "/console/answers/zzz", "/console/answers/rec_x/delete", "/console/nowhere"])
+def test_odd_addresses_get_a_404_page(signed_in, path):
+    response = signed_in.get(path)
+    assert response.status_code == 404 and response.mimetype == "text/html", response.data[:300]
+    assert b"<h1>Not found</h1>" in response.data
+
+
+def test_a_number_in_another_script_is_refused_by_the_schema_not_a_500(signed_in):
+    response = post(signed_in, "/console/ask", {**ASK, "team_size": "²", "action": "preview"})
+    assert response.status_code == 422 and b'id="team_size-problem"' in response.data
+    assert signed_in.get("/console/ask?stage=seed&team_size=%C2%B2").status_code == 200
+
+
+@pytest.mark.parametrize("target", ["/console/\r\nX:1", "/console/x\ny", "/console/" + "a" * 600])
+def test_a_next_address_with_line_breaks_or_too_long_goes_home(app, api_key, target):
+    browser = app.test_client()
+    token = token_of(browser.get("/console/sign-in", query_string={"next": target}).data)
+    response = browser.post("/console/sign-in", data={"key": api_key, "next": target, "csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"] == "/console/"
+    assert browser.get("/console/sign-in", query_string={"next": target}).headers["Location"] == "/console/"
+
+
+def test_a_weight_profile_that_is_not_yours_is_named_on_the_form(signed_in, sessions):
+    response = post(signed_in, "/console/ask", {**ASK, "weight_profile_id": "wp_00000000000000000000000000",
+                                                "action": "preview"})
+    assert response.status_code == 422
+    assert b'href="#weight_profile_id">Weights</a>' in response.data and b"1 thing to fix" in response.data
+    assert b'value="Acme Analytics"' in response.data  # what was typed stays
+
+
+def draft_form(signed_in, source: str = "wp_default") -> dict:
+    form = signed_in.get(f"/console/tuning/draft?from={source}").data.decode()
+    fields = dict(re.findall(r'name="((?:weight|threshold)\.\w+)"[^>]*value="([^"]*)"', form))
+    name = re.search(r'id="name" name="name"[^>]*value="([^"]*)"', form).group(1)
+    return {**fields, "from": source, "name": name}
+
+
+def test_only_the_named_actions_save_a_draft(signed_in, client):
+    for action in ("bogus", "", "save_version"):  # save_version of the built-in weights: there is none
+        response = post(signed_in, "/console/tuning/draft", {**draft_form(signed_in), "action": action},
+                        from_page="/console/tuning/draft")
+        assert response.status_code == 400, action
+    assert client.get("/v1/weight-profiles").get_json()["data"] == []
+
+
+def test_a_draft_left_as_it_was_saves_the_same_weights_exactly(signed_in, client):
+    made = client.post("/v1/weight-profiles", json={"name": "Odd", "thresholds": {"lower": 0.41234567,
+                                                                                  "upper": 0.6}}).get_json()
+    form = draft_form(signed_in, made["id"])
+    saved = post(signed_in, "/console/tuning/draft", {**form, "action": "save_version"},
+                 from_page=f"/console/tuning/draft?from={made['id']}")
+    assert saved.status_code == 303
+    latest = client.get(f"/v1/weight-profiles/{made['id']}").get_json()
+    assert latest["version"] == 2 and latest["thresholds"] == made["thresholds"] and latest["hash"] == made["hash"]
+
+
+def test_a_draft_without_a_name_still_simulates_but_is_not_saved(signed_in, client):
+    form = {**draft_form(signed_in), "name": ""}
+    assert post(signed_in, "/console/tuning/draft", {**form, "action": "simulate"},
+                from_page="/console/tuning/draft").status_code == 200
+    refused = post(signed_in, "/console/tuning/draft", {**form, "action": "save_new"},
+                   from_page="/console/tuning/draft")
+    assert refused.status_code == 422 and b'id="name-problem"' in refused.data

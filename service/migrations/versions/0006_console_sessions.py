@@ -6,7 +6,7 @@ Create Date: 2026-11-28
 
 The browser keeps only a random session id in a cookie; this table keeps its SHA-256, the id of
 the API key that signed in (never the key), the session's data (its CSRF token) and when it ends.
-Revoking or deleting the key ends its sessions.
+Revoking or deleting the key ends its sessions. Before signing in there is no row at all.
 """
 
 import sqlalchemy as sa
@@ -23,7 +23,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table('console_sessions',
     sa.Column('id_hash', sa.String(length=64), nullable=False),
-    sa.Column('key_id', sa.String(length=40), nullable=True),
+    sa.Column('key_id', sa.String(length=40), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('created_at', UTCDateTime(), nullable=False),
     sa.Column('expires_at', UTCDateTime(), nullable=False),
@@ -33,9 +33,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('console_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_console_sessions_expires_at'), ['expires_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_console_sessions_key_id'), ['key_id'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('console_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_console_sessions_key_id'))
         batch_op.drop_index(batch_op.f('ix_console_sessions_expires_at'))
     op.drop_table('console_sessions')
