@@ -30,7 +30,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/flask --app service db upgrade
 	@if [ "$${HIREMIX_ENV:-development}" != production ]; then $(BIN)/flask --app service keys bootstrap; fi
-	@echo "hiremix on http://127.0.0.1:$(PORT)  (try: curl -s -u \$$HIREMIX_KEY: http://127.0.0.1:$(PORT)/v1/recommendations)"
+	@echo "hiremix on http://127.0.0.1:$(PORT)/  (open it and sign in with your key; the API docs are at /docs)"
 	PORT=$(PORT) HIREMIX_WORKERS=$(WORKERS) exec $(BIN)/gunicorn -c gunicorn.conf.py 'service:create_app()'
 
 ## test: install with test tools (and the Node tools when npm is there), run the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
