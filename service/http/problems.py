@@ -150,12 +150,7 @@ def register(app: Flask) -> None:
     def _domain_error(error: HiremixError):
         return problem(error.status, error.code, error.detail, errors=error.errors, headers=error.headers)
 
-    @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException):
-        status = error.code or 500
-        headers = {k: v for k, v in error.get_headers() if k.lower() not in ("content-type", "content-length")}
-        code = _HTTP_CODES.get(status) or re.sub(r"\W+", "_", (error.name or "error").lower()).strip("_")
-        return problem(status, code, _detail(error), headers=headers)
+    app.register_error_handler(HTTPException, http_problem)
 
     @app.errorhandler(DBAPIError)
     @app.errorhandler(PoolTimeout)
@@ -176,6 +171,14 @@ def register(app: Flask) -> None:
             "internal_error",
             f"Something went wrong on our side. Quote request id {request_id()} when reporting it.",
         )
+
+
+def http_problem(error: HTTPException):
+    """An HTTP-level refusal (404, 405, 413, 429...) as a problem."""
+    status = error.code or 500
+    headers = {k: v for k, v in error.get_headers() if k.lower() not in ("content-type", "content-length")}
+    code = _HTTP_CODES.get(status) or re.sub(r"\W+", "_", (error.name or "error").lower()).strip("_")
+    return problem(status, code, _detail(error), headers=headers)
 
 
 # SQLSTATEs of a database that is down, overloaded, read-only (a standby or a failover

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import MethodNotAllowed
 
 from service.http.limits import PER_ADDRESS
+from service.http.problems import http_problem
 
 from service.web.sessions import PATH, DatabaseSessions
 
@@ -21,7 +23,7 @@ def register(app: Flask, settings, sessions) -> None:
     """Before the rate limiter's hook: the signed-in key is the principal, so console pages count against its
     budget like its API calls."""
     from service.web import answers, ask, auth, tuning  # noqa: F401 (their routes join the blueprint)
-    from service.web.blueprint import bp
+    from service.web.blueprint import bp, refused_page
 
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -41,6 +43,13 @@ def register(app: Flask, settings, sessions) -> None:
                 g.principal = principal
 
     app.register_blueprint(bp)
+
+    @app.errorhandler(MethodNotAllowed)
+    def _method_not_allowed(error: MethodNotAllowed):
+        # Routing fails before a blueprint is known: a console address still answers with a page.
+        if request.path == PATH or request.path.startswith(PATH + "/"):
+            return refused_page(error)
+        return http_problem(error)
     # Signed in, a page counts against its key's rate limit; before, against the client address's.
     for endpoint, view in app.view_functions.items():
         if endpoint.startswith(bp.name + "."):

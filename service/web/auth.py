@@ -73,7 +73,7 @@ def sign_in_with_key():
                          .join(Tenant, Tenant.id == ApiKey.tenant_id).where(ApiKey.id == found.key_id)).one()
     session.clear()
     session.update(key_id=found.key_id, key_name=row.name, key_hint=row.hint, tenant=row.tenant)
-    session.renew = True
+    session.renew = session.signing_in = True
     flash(f"Signed in with the key “{row.name}” of {row.tenant}.", "success")
     return redirect(safe_next(request.form.get("next")) or url_for("console.home"))
 

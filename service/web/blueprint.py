@@ -85,7 +85,8 @@ _PRINTABLE = re.compile(r"^[\x21-\x7e]+$")  # visible ASCII: no space, control c
 
 def safe_next(target: str | None) -> str | None:
     """Where to go after signing in: only a console path on this server, never another site; else None."""
-    if target and len(target) <= NEXT_MAX and _PRINTABLE.match(target) and "\\" not in target:
+    if target and len(target) <= NEXT_MAX and _PRINTABLE.match(target) and "\\" not in target \
+            and "/../" not in target + "/":
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and (parts.path == PATH or parts.path.startswith(PATH + "/")):
             return target
@@ -94,8 +95,9 @@ def safe_next(target: str | None) -> str | None:
 
 @bp.before_request
 def _forms_carry_their_token():
-    if getattr(session, "unavailable", False):
-        raise DatabaseUnavailable("The database cannot be reached right now; try again shortly.")
+    failure = getattr(session, "failure", None)
+    if failure is not None:  # the session could not be read: the page of that failure (503 or 500)
+        raise failure
     if request.method == "POST":
         csrf.protect()
 
@@ -139,14 +141,17 @@ def _database(error: Exception):
 
 
 @bp.errorhandler(HTTPException)
-def _http(error: HTTPException):
-    """Refusals of the HTTP layer (the rate limit's 429, a 413, a 405) as pages, like the console's own."""
+def refused_page(error: HTTPException):
+    """Refusals of the HTTP layer (the rate limit's 429, a 413, a 405) as pages, like the console's own; a
+    failure while the answer was being finished (saving the session) as the page of what failed."""
+    original = getattr(error, "original_exception", None)
+    if original is not None:
+        return _database(original) if isinstance(original, (DBAPIError, PoolTimeout)) else _unexpected(original)
     titles = {429: "Too many requests", 413: "Too much sent", 405: "Not possible here", 404: "Not found"}
     status = error.code or 500
     response = Response(render_template("console/error.html", title=titles.get(status, error.name),
                                         detail=error.description, status=status), status, mimetype="text/html")
-    if error.code == 429 and error.get_headers():
-        response.headers.update({k: v for k, v in error.get_headers() if k.lower() == "retry-after"})
+    response.headers.update({k: v for k, v in error.get_headers() if k.lower() in ("retry-after", "allow")})
     return response
 
 

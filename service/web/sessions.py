@@ -21,8 +21,6 @@ import secrets
 from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import delete, select
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.datastructures import CallbackDict
 
@@ -41,13 +39,14 @@ class ConsoleSessionData(CallbackDict, SessionMixin):
     """The session's data, plus what the row said: the signed-in key's principal, and whether it had ended."""
 
     def __init__(self, initial=None, token: str | None = None, principal: keys.Principal | None = None,
-                 ended: bool = False, unavailable: bool = False):
+                 ended: bool = False, failure: Exception | None = None):
         def on_update(data):
             data.modified = True
 
         super().__init__(initial, on_update)
         self.token, self.principal, self.ended = token, principal, ended
-        self.unavailable = unavailable  # the database could not be asked: the page answers 503, not 500
+        self.failure = failure  # reading it failed: the console's pages answer with that failure's page
+        self.signing_in = False  # set by the sign-in itself: only then may a row be made for key_id
         self.modified = False
         self.renew = False  # sign-in: a new id for the signed-in session (no fixation of an id set before)
 
@@ -77,8 +76,8 @@ class DatabaseSessions(SessionInterface):
         try:
             with self.sessions() as session:
                 row = session.execute(query).first()
-        except (OperationalError, InterfaceError, PoolTimeout):
-            return ConsoleSessionData(unavailable=True)
+        except Exception as failure:  # noqa: BLE001 (raised again in the console's before_request, as a page)
+            return ConsoleSessionData(failure=failure)
         if row is None or row.expires_at <= _now() or row.revoked_at is not None:
             return ConsoleSessionData(ended=True)  # it was a sign-in: say it ended
         principal = keys.Principal(key_id=row.key_id, tenant_id=row.tenant_id, scopes=frozenset(row.scopes.split()))
@@ -101,7 +100,7 @@ class DatabaseSessions(SessionInterface):
         return data if isinstance(data, dict) and "key_id" not in data else {}
 
     def save_session(self, app: Flask, session, response: Response) -> None:
-        if self.is_null_session(session) or session.unavailable:
+        if self.is_null_session(session) or session.failure is not None:
             return
         had_row = session.token is not None
         if had_row and (session.renew or not session.get("key_id")):
@@ -124,6 +123,8 @@ class DatabaseSessions(SessionInterface):
                     row = db.get(ConsoleSession, _hash(session.token))
                     if row is not None:
                         row.data = dict(session)
+            return
+        if not session.signing_in:  # a key id that did not come from signing in here: never a row
             return
         session.token = secrets.token_urlsafe(32)
         now = _now()

@@ -88,11 +88,17 @@ def test_signing_in_keeps_a_session_in_the_database_and_only_its_id_in_the_cooki
     assert page.headers["Cache-Control"] == "private, no-store"
 
 
-def test_signing_in_gives_a_new_session_id(browser, api_key):
-    browser.get("/console/sign-in")
-    before = browser.get_cookie("hiremix_console", path="/console").value
+def test_signing_in_gives_a_new_session_id(browser, api_key, sessions):
     post(browser, "/console/sign-in", {"key": api_key})
-    assert browser.get_cookie("hiremix_console", path="/console").value != before
+    first = browser.get_cookie("hiremix_console", path="/console").value
+    post(browser, "/console/sign-in", {"key": api_key}, from_page="/console/ask")  # again, over the signed-in one
+    second = browser.get_cookie("hiremix_console", path="/console").value
+    assert len(first) == len(second) == 43 and first != second
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ConsoleSession)) == 1  # the first is gone
+    fixed = browser.application.test_client()
+    fixed.set_cookie("hiremix_console", first, path="/console")
+    assert fixed.get("/console/ask").status_code == 302
 
 
 def test_the_session_cookie_is_secure_in_production(database_url, api_key):
@@ -172,6 +178,7 @@ def test_revoking_the_key_ends_its_sessions(signed_in, sessions):
 
 def test_only_console_paths_are_sent_back_to_after_sign_in(browser, api_key):
     for target, expected in [("/console/answers", "/console/answers"), ("https://evil.example/", "/console/"),
+                             ("/console/../v1/recommendations", "/console/"),
                              ("//evil.example/console", "/console/"), ("/v1/recommendations", "/console/"),
                              ("/console\\..\\x", "/console/")]:
         client = browser.application.test_client()
@@ -323,7 +330,7 @@ def test_console_pages_count_against_the_keys_rate_limit(database_url, new_key):
     browser = app.test_client()
     post(browser, "/console/sign-in", {"key": key})
     statuses = [browser.get("/console/answers").status_code for _ in range(6)]
-    assert 429 in statuses
+    assert statuses == [200] * 5 + [429]  # the key's own budget: signing in took the address's, not the key's
 
 
 def test_over_https_a_form_must_come_from_this_site(app, api_key):
@@ -395,6 +402,22 @@ def test_an_anonymous_cookie_can_never_carry_a_sign_in(app, api_key, sessions):
     browser = app.test_client()
     browser.set_cookie("hiremix_console", forged, path="/console")
     assert browser.get("/console/ask").status_code == 302
+    assert browser.get("/console/ask").status_code == 302  # and not later either
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ConsoleSession)) == 0
+
+
+def test_a_key_id_in_the_session_makes_no_row_unless_it_signed_in_here(app, api_key, sessions, monkeypatch):
+    from service.web import sessions as console_sessions
+
+    with sessions() as session:
+        key_id = session.scalar(select(ApiKey.id))
+    monkeypatch.setattr(console_sessions.DatabaseSessions, "_anonymous", lambda self, app, cookie: {"key_id": key_id})
+    browser = app.test_client()
+    assert browser.get("/console/ask").status_code == 302
+    assert browser.get("/console/ask").status_code == 302
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ConsoleSession)) == 0
 
 
 @pytest.mark.parametrize("path", ["/console/ask?again=rec_x", "/console/ask?again=a%00b",
@@ -463,3 +486,39 @@ def test_a_draft_without_a_name_still_simulates_but_is_not_saved(signed_in, clie
     refused = post(signed_in, "/console/tuning/draft", {**form, "action": "save_new"},
                    from_page="/console/tuning/draft")
     assert refused.status_code == 422 and b'id="name-problem"' in refused.data
+
+
+def test_a_session_that_cannot_be_read_for_another_reason_gives_the_500_page(signed_in, app, monkeypatch):
+    def broken():
+        raise RuntimeError("a bug of ours")
+
+    monkeypatch.setattr(app.session_interface, "sessions", broken)
+    response = signed_in.get("/console/answers")
+    assert response.status_code == 500 and response.mimetype == "text/html"
+    assert b"Something went wrong" in response.data and b"request id" in response.data
+
+
+def test_a_session_that_cannot_be_saved_gives_the_503_page(app, api_key, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    browser = app.test_client()
+    token = token_of(browser.get("/console/sign-in").data)
+    real = app.session_interface.sessions
+
+    class Down:
+        def __call__(self, *args, **kwargs):
+            return real(*args, **kwargs)
+
+        def begin(self):
+            raise OperationalError("INSERT", {}, Exception("connection lost"))
+
+    monkeypatch.setattr(app.session_interface, "sessions", Down())
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: a failure while finishing becomes a page
+    response = browser.post("/console/sign-in", data={"key": api_key, "csrf_token": token})
+    assert response.status_code == 503 and b"hiremix is busy" in response.data
+
+
+def test_a_method_the_console_does_not_take_gets_a_page(signed_in):
+    response = signed_in.put("/console/ask")
+    assert response.status_code == 405 and response.mimetype == "text/html" and "POST" in response.headers["Allow"]
+    assert signed_in.put("/v1/recommendations/preview").mimetype == "application/problem+json"  # the API as before
