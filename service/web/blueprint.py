@@ -119,7 +119,7 @@ def _no_token(error: CSRFError):
 
 
 @bp.errorhandler(HiremixError)
-def _refused(error: HiremixError):
+def _domain_error_page(error: HiremixError):
     titles = {404: "Not found", 409: "Try again", 422: "Not accepted", 429: "Too many requests",
               503: "hiremix is busy"}
     response = Response(render_template("console/error.html", title=titles.get(error.status, "Not possible"),
@@ -137,11 +137,11 @@ def _database(error: Exception):
     if not transient(error):  # an SQL bug of ours, not an outage
         return _unexpected(error)
     log.error("database unavailable (console %s): %s", request.path, error.__class__.__name__, exc_info=error)
-    return _refused(DatabaseUnavailable("The database cannot be reached right now; try again shortly."))
+    return _domain_error_page(DatabaseUnavailable("The database cannot be reached right now; try again shortly."))
 
 
 @bp.errorhandler(HTTPException)
-def refused_page(error: HTTPException):
+def http_error_page(error: HTTPException):
     """Refusals of the HTTP layer (the rate limit's 429, a 413, a 405) as pages, like the console's own; a
     failure while the answer was being finished (saving the session) as the page of what failed."""
     original = getattr(error, "original_exception", None)
