@@ -9,7 +9,7 @@ from __future__ import annotations
 from marshmallow import ValidationError
 
 from schemas import CompanyProfileSchema
-from service.engine.wording import FIELDS, VALUES, label
+from service.engine.wording import FIELDS, label
 from service.http.apidoc import invalid
 
 CHOICE_FIELDS = ("stage", "product_complexity", "business_model", "customer_access")
@@ -50,23 +50,20 @@ def load_profile(profile: dict) -> tuple[dict | None, dict[str, str]]:
         return None, field_errors(invalid("body", error.messages).errors)
 
 
-def field_errors(errors: list[dict]) -> dict[str, str]:
-    """{field: message} from a problem's errors: the first message per field, in words, at most ERRORS_SHOWN."""
+def profile_field(parts: list[str]) -> str:
+    """The Ask form's field a pointer names: /priorities/1 -> priorities, /team_size -> team_size."""
+    if parts and parts[0] in FIELDS:
+        return parts[0]
+    return parts[-1] if parts and not parts[-1].isdigit() else (parts[0] if parts else "form")
+
+
+def field_errors(errors: list[dict], field_of=profile_field) -> dict[str, str]:
+    """{form field: message} from a problem's errors: the first message per field (`field_of` maps a pointer's
+    parts to it), a missing profile field's in words, at most ERRORS_SHOWN of them, each cut short."""
     shown: dict[str, str] = {}
     for error in errors[:ERRORS_SHOWN]:
-        parts = [part for part in error["pointer"].split("/") if part]
-        name = parts[-1] if parts and not parts[-1].isdigit() else (parts[0] if parts else "form")
-        if parts and parts[0] in FIELDS:
-            name = parts[0]
-        if name in shown:
-            continue
-        message = error["message"]
-        if error["code"] == "required":
-            message = f"{label(name)} is needed."
-        shown[name[:64]] = message[:300]
+        field = field_of([part for part in error["pointer"].split("/") if part])[:64]
+        if field not in shown:
+            missing = error["code"] == "required" and field in FIELDS
+            shown[field] = (f"{label(field)} is needed." if missing else error["message"])[:300]
     return shown
-
-
-def choices(field: str) -> list[tuple[str, str]]:
-    """(code, words) of a field's values, in the catalogue's order."""
-    return list(VALUES[field].items())

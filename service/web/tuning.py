@@ -25,6 +25,7 @@ from service.errors import NotFound
 from service.ids import WEIGHT_PROFILE_ID
 from service.http.apidoc import invalid
 from service.web.blueprint import PROFILES_READ, PROFILES_WRITE, READ, bp, may, page, principal, runtime
+from service.web.forms import field_errors
 
 PROFILES_SHOWN = 50
 CHANGES_SHOWN = 50  # changed answers listed with their company; the count covers them all
@@ -91,19 +92,19 @@ def _values_of(draft: dict) -> dict:
     return values
 
 
+def _draft_field(parts: list[str]) -> str:
+    """The draft form's field a pointer names: weights/stage -> weight.stage, thresholds/lower -> threshold.lower."""
+    if parts[:1] == ["weights"] and len(parts) > 1:
+        return f"weight.{parts[1]}"
+    if parts[:1] == ["thresholds"]:
+        return f"threshold.{parts[1]}" if len(parts) > 1 else "thresholds"
+    return parts[0] if parts else "form"
+
+
 def _errors(error: ValidationError, location: str) -> dict[str, str]:
-    """{form field: message}: /weight_profile/weights/stage -> weight.stage, /thresholds/lower -> threshold.lower."""
-    shown: dict[str, str] = {}
-    for entry in invalid("body", error.messages).errors[:20]:
-        parts = [part for part in entry["pointer"].split("/") if part and part != location]
-        if parts[:1] == ["weights"] and len(parts) > 1:
-            field = f"weight.{parts[1]}"
-        elif parts[:1] == ["thresholds"]:
-            field = f"threshold.{parts[1]}" if len(parts) > 1 else "thresholds"
-        else:
-            field = parts[0] if parts else "form"
-        shown.setdefault(field[:64], entry["message"][:300])
-    return shown
+    """{form field: message} of the schema's errors, their pointers read below `location`."""
+    return field_errors(invalid("body", error.messages).errors,
+                        field_of=lambda parts: _draft_field([part for part in parts if part != location]))
 
 
 def _draft_page(base: dict, values: dict, errors: dict | None = None, result: dict | None = None,
