@@ -180,13 +180,19 @@ def _origins(source: Mapping[str, object], name: str) -> tuple[str, ...]:
 DEVELOPMENT_ENCRYPTION_KEY = "aGlyZW1peC1kZXZlbG9wbWVudC1rZXktbm90LXNlY3I="
 
 
-def _encryption_keys(source: Mapping[str, object], name: str, environment: str) -> tuple[str, ...]:
+def _own_secret(source: Mapping[str, object], name: str, environment: str, purpose: str, make: str) -> str:
+    """A secret setting: as given; left out, "" in development (which then uses its published value), while
+    production refuses to start, saying what it is for and how to make one."""
     raw = str(source.get(name) or "").strip()
+    if not raw and environment == "production":
+        raise ConfigurationError(f"{name} is required in production: it {purpose}. Make one with {make}")
+    return raw
+
+
+def _encryption_keys(source: Mapping[str, object], name: str, environment: str) -> tuple[str, ...]:
+    raw = _own_secret(source, name, environment, "encrypts webhook signing secrets",
+                      "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'")
     if not raw:
-        if environment == "production":
-            raise ConfigurationError(
-                f"{name} is required in production: it encrypts webhook signing secrets. Make one with "
-                "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'")
         return (DEVELOPMENT_ENCRYPTION_KEY,)
     keys = tuple(part.strip() for part in raw.split(",") if part.strip())
     from cryptography.fernet import Fernet
@@ -213,12 +219,9 @@ SECRET_KEY_MIN = 32
 
 
 def _secret_key(source: Mapping[str, object], name: str, environment: str) -> str:
-    raw = str(source.get(name) or "").strip()
+    raw = _own_secret(source, name, environment, "signs the console's forms",
+                      "python -c 'import secrets; print(secrets.token_urlsafe(32))'")
     if not raw:
-        if environment == "production":
-            raise ConfigurationError(
-                f"{name} is required in production: it signs the console's forms. Make one with "
-                "python -c 'import secrets; print(secrets.token_urlsafe(32))'")
         return DEVELOPMENT_SECRET_KEY
     if environment == "production" and (raw == DEVELOPMENT_SECRET_KEY or len(raw) < SECRET_KEY_MIN):
         raise ConfigurationError(f"{name} must be a secret of your own, at least {SECRET_KEY_MIN} characters")
