@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.servers import scratch_postgres, sqlite_env
+from tests.e2e.servers import create_key, gunicorn, scratch_postgres, sqlite_env
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -44,3 +44,21 @@ def screenshot(page, name: str) -> None:
     folder = os.environ.get("HIREMIX_SCREENSHOTS")
     if folder:
         page.screenshot(path=str(ROOT / folder / name), full_page=name.endswith("-full.png"))
+
+
+def _short_name(request) -> str:
+    """tests.e2e.test_console_browser -> console_browser."""
+    return request.module.__name__.rpartition(".")[2].removeprefix("test_")
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory, request):
+    """A fresh, migrated SQLite database for one test module (a module may define its own)."""
+    return sqlite_env(tmp_path_factory.mktemp(_short_name(request)))
+
+
+@pytest.fixture(scope="module")
+def server(env, request):
+    """gunicorn on `env`, with a key of its own, for one test module (a module may define its own)."""
+    with gunicorn(env, create_key(env, _short_name(request))) as running:
+        yield running

@@ -24,7 +24,7 @@ import pytest
 from service.http.result_page import VERDICTS
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import screenshot
-from tests.e2e.servers import create_key, gunicorn, sqlite_env
+from tests.e2e.servers import create_key
 from tests.fixtures.stored import documents, store_for_key
 
 pytestmark = pytest.mark.e2e
@@ -32,18 +32,6 @@ pytestmark = pytest.mark.e2e
 PROFILE = {"stage": "growth", "team_size": 300, "product_complexity": "high",
            "business_model": "consumer_subscription", "priorities": ["ship_fast", "innovation", "growth"],
            "planned_hires": 6, "company_name": "Acme Analytics", "external_id": "REQ-1042"}
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    return sqlite_env(tmp_path_factory.mktemp("browser"))
-
-
-@pytest.fixture(scope="module")
-def server(env):
-    key = create_key(env, "browser")
-    with gunicorn(env, key) as running:
-        yield running
 
 
 def test_docs_render_every_operation_offline_and_try_it_out_shows_a_recommendation(browser, server):

@@ -200,11 +200,15 @@ ANSWERS = [("Company stage [1-7]: ", "series z"), ("Company stage [1-7]: ", "3")
            ("Company name [Enter to skip]: ", ""), ("Requisition id [Enter to skip]: ", "")]
 
 
-def test_at_a_terminal_it_asks_for_each_field_then_gives_the_verdict(terminal):
-    screen = terminal(80)
+def answer_every_question(screen) -> None:
     for question, answer in ANSWERS:
         screen.wait_for(question)
         screen.type(answer + "\n")
+
+
+def test_at_a_terminal_it_asks_for_each_field_then_gives_the_verdict(terminal):
+    screen = terminal(80)
+    answer_every_question(screen)
     assert screen.finish() == 0, screen.shown
     assert "  'series z' is not on the list: pick a number from 1 to 7." in screen.lines()
     assert "  Must be between 0 and 1,000,000." in screen.lines()
@@ -217,9 +221,7 @@ def test_at_a_terminal_it_asks_for_each_field_then_gives_the_verdict(terminal):
 
 def test_at_a_terminal_the_table_fits_its_width(terminal):
     screen = terminal(60)
-    for question, answer in ANSWERS:
-        screen.wait_for(question)
-        screen.type(answer + "\n")
+    answer_every_question(screen)
     assert screen.finish() == 0, screen.shown
     answer = screen.shown[screen.shown.index("\nRecommendation: "):].splitlines()
     assert max(len(line) for line in answer) <= 60

@@ -18,24 +18,11 @@ from sqlalchemy import create_engine, update
 
 from service.web.tables import ConsoleSession
 from tests.e2e.axe import assert_accessible
-from tests.e2e.servers import create_key, gunicorn, sqlite_env
 from tests.e2e.conftest import screenshot
 
 pytestmark = pytest.mark.e2e
 
 WIDE, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    return sqlite_env(tmp_path_factory.mktemp("console"))
-
-
-@pytest.fixture(scope="module")
-def server(env):
-    key = create_key(env, "console")
-    with gunicorn(env, key) as running:
-        yield running
 
 
 def check_page(page, name: str) -> None:
