@@ -85,7 +85,7 @@ if _settings.production:
                                 "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
                                 "rename_fields": {"asctime": "time", "levelname": "level"}}},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
-        # Other libraries' warnings (Flask-Limiter falling back to memory, say) as JSON too.
+        # Other libraries' warnings (a Redis client that cannot connect, say) as JSON too.
         "root": {"handlers": ["stderr"], "level": "WARNING"},
         "loggers": {"gunicorn.error": {"handlers": ["stderr"], "level": loglevel.upper(), "propagate": False},
                     # the app writes the richer access line itself

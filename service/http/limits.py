@@ -1,11 +1,16 @@
-"""Rate limits per API key with Flask-Limiter.
+"""Rate limits per API key, counted with `limits` (the library under Flask-Limiter), called directly.
 
-One budget per key across every endpoint (an application-wide limit keyed by
-the key's id), counted in the storage RATELIMIT_STORAGE_URI names: memory for
-one process, Redis so several workers or hosts share the count. Requests
-without a key (the OpenAPI document, problem types) are not counted, but for
-the public pages (`security.public_page`, a share link's page): each client
-address has one budget of the same size across them.
+One budget per key across every endpoint, counted in the storage
+RATELIMIT_STORAGE_URI names: memory for one process, Redis so several workers
+or hosts share the count. Requests without a key (the OpenAPI document,
+problem types) are not counted, but for the public pages
+(`security.public_page`, a share link's page): each client address has one
+budget of the same size across them.
+
+Flask-Limiter did the same with several storage calls and a resolution of
+decorated limits on every request; hiremix has one application-wide budget,
+so a request costs one `hit` and one `get_window_stats` per limit it
+reports (see docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -15,8 +20,7 @@ import math
 import time
 
 from flask import Flask, Response, current_app, g, request
-from flask_limiter import HeaderNames, Limiter
-from limits import parse_many
+from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
@@ -24,14 +28,6 @@ from service.config import Settings
 from service.errors import HiremixError
 
 log = logging.getLogger("hiremix")
-
-HEADERS = {
-    HeaderNames.LIMIT: "RateLimit-Limit",
-    HeaderNames.REMAINING: "RateLimit-Remaining",
-    HeaderNames.RESET: "RateLimit-Reset",
-    HeaderNames.RETRY_AFTER: "Retry-After",
-}
-
 
 # The attribute `security.public_page` sets on a view: its requests are counted per client address.
 PER_ADDRESS = "_rate_limited_per_address"
@@ -42,18 +38,28 @@ def _per_address() -> bool:
     return getattr(view, PER_ADDRESS, False)
 
 
-def _key() -> str:
+def _counted_as() -> str | None:
+    """Whose budget this request spends: its key's, its address's on a public page, or nobody's (None)."""
     principal = g.get("principal")
     if principal is not None:
         return f"key:{principal.key_id}"
     # The address ProxyFix took from X-Forwarded-For as far as the configured hops: a client cannot pick it.
-    return f"address:{request.remote_addr or '-'}" if _per_address() else "anonymous"
+    return f"address:{request.remote_addr or '-'}" if _per_address() else None
 
 
 def _storage_options(uri: str) -> dict:
     if uri.startswith(("redis://", "rediss://", "redis+")):
         return {"socket_timeout": 1, "socket_connect_timeout": 1}
     return {}
+
+
+class RateLimited(HiremixError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, limit: RateLimitItem, seconds: int):
+        super().__init__(f"More than {limit} with this API key; retry after the seconds in Retry-After.")
+        self.headers = {"Retry-After": str(seconds)}
 
 
 class TooManyRefusals(HiremixError):
@@ -65,99 +71,132 @@ class TooManyRefusals(HiremixError):
         self.headers = {"Retry-After": str(seconds)}
 
 
-class RefusalBudget:
-    """How many refused keys (401 and 403) one client address may send in a window
-    (HIREMIX_AUTH_FAILURE_LIMIT): each guess costs a database lookup, so guessing is rate-limited too.
+class _MemoryStorage(MemoryStorage):
+    """limits' in-memory counters, with their sweep of expired counters run on the calling thread, at most once
+    a second.
 
-    Counted in the same storage as the per-key limits; while that storage is unreachable, each process
-    counts on its own for a while, as Flask-Limiter does, and says so in the log.
+    MemoryStorage starts a new timer thread for that sweep whenever its previous one has ended, which on a
+    worker busy with requests of 10 ms or more meant a thread started per request (measured: more than the
+    rest of the request's rate limiting). A counter still expires on its own when it is next read
+    (MemoryStorage.get); the sweep only drops the ones nobody reads again. limits names the hook privately:
+    the assertion below fails at import, not silently, if a release renames it.
     """
+
+    SWEEP_EVERY_S = 1.0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._next_sweep = 0.0
+
+    def _MemoryStorage__schedule_expiry(self) -> None:
+        now = time.monotonic()
+        if now >= self._next_sweep:
+            self._next_sweep = now + self.SWEEP_EVERY_S
+            self._MemoryStorage__expire_events()
+
+
+assert callable(getattr(MemoryStorage, "_MemoryStorage__schedule_expiry", None)), "limits renamed the sweep hook"
+
+
+def _storage(uri: str):
+    if uri.split(":", 1)[0] == "memory":
+        return _MemoryStorage()
+    return storage_from_string(uri, **_storage_options(uri))
+
+
+class _Counter:
+    """Fixed windows in the configured storage; while that storage is unreachable (Redis down, stalled,
+    refusing), this process counts on its own for RETRY_STORAGE_AFTER_S, then tries the storage again,
+    and says so in the log."""
 
     RETRY_STORAGE_AFTER_S = 30.0
 
+    def __init__(self, settings: Settings, what: str):
+        self.prefix = settings.rate_limit_key_prefix
+        self.what = what
+        self._shared = FixedWindowRateLimiter(_storage(settings.rate_limit_storage_uri))
+        self._local = FixedWindowRateLimiter(_MemoryStorage())
+        self._shared_down_until = 0.0
+
+    def call(self, method: str, limit: RateLimitItem, *identifiers: str):
+        if time.monotonic() >= self._shared_down_until:
+            try:
+                return getattr(self._shared, method)(limit, self.prefix, *identifiers)
+            except Exception as error:  # noqa: BLE001 (any storage failure)
+                self._shared_down_until = time.monotonic() + self.RETRY_STORAGE_AFTER_S
+                log.warning("rate-limit storage unreachable (%s); counting %s in this process (in-memory) "
+                            "for %d s", error.__class__.__name__, self.what, self.RETRY_STORAGE_AFTER_S)
+        return getattr(self._local, method)(limit, self.prefix, *identifiers)
+
+
+class RateLimits:
+    """The budget of HIREMIX_RATE_LIMIT (one or more limits, such as 600/minute;10000/day) per key."""
+
+    def __init__(self, settings: Settings):
+        self.limits = sorted(parse_many(settings.rate_limit))  # the shortest window first, as it is reported
+        self._counter = _Counter(settings, "requests per key")
+
+    def spend(self, who: str) -> tuple[RateLimitItem, int, float, bool]:
+        """Count one request of `who` against each limit, the shortest window first, up to the first one that
+        is spent: (the limit to report, requests left in its window, when the window resets, whether refused)."""
+        reported, refused = self.limits[0], False
+        for limit in self.limits:
+            if not self._counter.call("hit", limit, who, "global"):
+                reported, refused = limit, True
+                break
+        stats = self._counter.call("get_window_stats", reported, who, "global")
+        return reported, stats.remaining, stats.reset_time, refused
+
+
+class RefusalBudget:
+    """How many refused keys (401 and 403) one client address may send in a window
+    (HIREMIX_AUTH_FAILURE_LIMIT): each guess costs a database lookup, so guessing is rate-limited too.
+    Counted in the same storage as the per-key limits."""
+
     def __init__(self, settings: Settings):
         self.limits = parse_many(settings.auth_failure_limit)
-        self.prefix = settings.rate_limit_key_prefix
-        uri = settings.rate_limit_storage_uri
-        self._shared = FixedWindowRateLimiter(storage_from_string(uri, **_storage_options(uri)))
-        self._local = FixedWindowRateLimiter(MemoryStorage())
-        self._shared_down_until = 0.0
+        self._counter = _Counter(settings, "refused keys")
 
     def seconds_to_wait(self, address: str) -> int | None:
         """None while `address` may still be refused; else the seconds until it may try again."""
         for limit in self.limits:
-            if not self._call("test", limit, address):
-                reset = self._call("get_window_stats", limit, address).reset_time
-                return max(1, math.ceil(reset - time.time()))
+            if not self._counter.call("test", limit, "refused", address):
+                reset = self._counter.call("get_window_stats", limit, "refused", address).reset_time
+                return _seconds_until(reset)
         return None
 
     def count(self, address: str) -> None:
         for limit in self.limits:
-            self._call("hit", limit, address)
-
-    def _call(self, method: str, limit, address: str):
-        if time.monotonic() >= self._shared_down_until:
-            try:
-                return getattr(self._shared, method)(limit, self.prefix, "refused", address)
-            except Exception as error:  # noqa: BLE001 (any storage failure: Redis down, stalled, refusing)
-                self._shared_down_until = time.monotonic() + self.RETRY_STORAGE_AFTER_S
-                log.warning("rate-limit storage unreachable (%s); counting refused keys in this process for %d s",
-                            error.__class__.__name__, self.RETRY_STORAGE_AFTER_S)
-        return getattr(self._local, method)(limit, self.prefix, "refused", address)
+            self._counter.call("hit", limit, "refused", address)
 
 
-class _StorageWarnings(logging.Handler):
-    """Flask-Limiter's own warnings (Redis unreachable, counting falls back to this process) through the
-    hiremix log, in every environment: the library gives its logger only a NullHandler."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.levelno >= logging.WARNING:
-            log.warning("rate limits: %s", record.getMessage())
+def _seconds_until(moment: float) -> int:
+    return max(1, math.ceil(moment - time.time()))
 
 
-def register(app: Flask, settings: Settings) -> Limiter:
-    limiter = Limiter(
-        key_func=_key,
-        application_limits=[settings.rate_limit],
-        application_limits_exempt_when=lambda: g.get("principal") is None and not _per_address(),
-        storage_uri=settings.rate_limit_storage_uri,
-        # A stalled Redis must fail fast (then counting falls back to this process), not hang requests.
-        storage_options=_storage_options(settings.rate_limit_storage_uri),
-        key_prefix=settings.rate_limit_key_prefix,
-        strategy="fixed-window",
-        headers_enabled=True,
-        header_name_mapping=HEADERS,
-        # An unreachable Redis must not turn every request into a 500: count
-        # per process until it is back, and say so in the log.
-        in_memory_fallback_enabled=True,
-        swallow_errors=True,
-    )
+def register(app: Flask, settings: Settings) -> RateLimits:
+    """Count every keyed request (and every public page's, per address) before its view runs; answer
+    429 once the budget is spent; tell every counted answer how much is left (IETF RateLimit headers,
+    as GitHub and Zalando give them: the reset in seconds from now)."""
+    budget = RateLimits(settings)
 
-    # Registered before the limiter's own hook, so Flask runs it after that
-    # hook has written the headers (after_request runs in reverse order).
+    @app.before_request
+    def _spend():
+        who = _counted_as()
+        if who is None:
+            return
+        limit, remaining, reset_at, refused = budget.spend(who)
+        seconds = max(0, math.ceil(reset_at - time.time()))
+        g.rate_limit_headers = {"RateLimit-Limit": str(limit.amount), "RateLimit-Remaining": str(remaining),
+                                "RateLimit-Reset": str(seconds)}
+        if refused:
+            raise RateLimited(limit, seconds)
+
     @app.after_request
-    def _reset_as_seconds(response: Response) -> Response:
-        # Flask-Limiter writes the reset moment as a Unix time; the IETF
-        # RateLimit header draft (and GitHub, Zalando) give seconds from now.
-        reset = response.headers.get("RateLimit-Reset")
-        if reset is None:
-            return response
-        try:
-            seconds = str(max(0, math.ceil(float(reset) - time.time())))
-        except ValueError:
-            return response
-        response.headers["RateLimit-Reset"] = seconds
-        if response.status_code == 429:
-            response.headers["Retry-After"] = seconds
-        elif g.get("retry_after") is not None:  # a 503 or 409 of ours: keep the wait it asked for
-            response.headers["Retry-After"] = g.retry_after
-        else:
-            # Flask-Limiter adds Retry-After to every answer; it only means something on a refusal.
-            response.headers.pop("Retry-After", None)
+    def _headers(response: Response) -> Response:
+        headers = g.get("rate_limit_headers")
+        if headers is not None:
+            response.headers.update(headers)
         return response
 
-    limiter.init_app(app)
-    library_log = logging.getLogger("flask-limiter")
-    if not any(isinstance(handler, _StorageWarnings) for handler in library_log.handlers):
-        library_log.addHandler(_StorageWarnings())
-    return limiter
+    return budget

@@ -108,8 +108,6 @@ def request_id() -> str:
 def problem(status: int, code: str, detail: str, *, errors=None, headers=None) -> Response:
     """A problem+json response; the title is the registered one of `code`."""
     body = problem_body(status, code, detail, errors=errors)
-    if headers and "Retry-After" in headers:
-        g.retry_after = headers["Retry-After"]  # ours: the rate limiter must not overwrite it
     # ASCII escapes: an error about odd input must never fail on that input itself.
     text = json.dumps(body, separators=(",", ":"))
     return Response(text, status=status, mimetype=PROBLEM_JSON, headers=headers)
@@ -206,9 +204,6 @@ def _detail(error: HTTPException) -> str:
     if error.code == 405:
         allowed = ", ".join(sorted(set(error.valid_methods or []) - {"HEAD", "OPTIONS"}))
         return f"{request.method} is not allowed on {request.path}; allowed: {allowed}."
-    if error.code == 429:
-        limit = getattr(getattr(error, "limit", None), "limit", None)
-        return f"More than {limit or 'the allowed number of requests'} with this API key; retry after the seconds in Retry-After."
     if error.code == 413:
         limit = request.max_content_length
         return f"The request body is larger than the limit of {limit} bytes."

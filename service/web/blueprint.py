@@ -127,7 +127,7 @@ def _domain_error_page(error: HiremixError):
                         mimetype="text/html")
     for name, value in getattr(error, "headers", {}).items():
         if name.lower() == "retry-after":
-            response.headers[name] = g.retry_after = value  # g: the rate limiter keeps a wait of ours
+            response.headers[name] = value
     return response
 
 

@@ -114,5 +114,30 @@ def test_an_unreachable_redis_is_said_in_hiremix_log_in_every_environment(databa
         create_app({"DATABASE_URL": database_url})  # the plain formatter again for the other tests
         app.extensions["hiremix"].engine.dispose()
     printed = stream.getvalue()
-    assert "rate limits: Rate limit storage unreachable" in printed
-    assert "rate-limit storage unreachable" in printed and "counting refused keys in this process" in printed
+    assert "rate-limit storage unreachable (ConnectionError)" in printed
+    assert "counting requests per key in this process" in printed
+    assert "counting refused keys in this process" in printed
+
+
+def test_counting_in_memory_starts_no_thread_and_still_forgets_ended_windows(monkeypatch):
+    import threading
+
+    from limits import parse
+
+    from service.http import limits
+
+    storage = limits._MemoryStorage()
+    started = []
+    monkeypatch.setattr(threading.Thread, "start", lambda thread: started.append(thread))
+    counter = limits.FixedWindowRateLimiter(storage)
+    second = parse("5/second")
+    for n in range(5):
+        limits.time.sleep(0.03)  # as between requests: limits' own timer thread (0.01 s) has ended
+        counter.hit(second, "hiremix", f"key:{n}", "global")
+    assert started == []  # limits' own MemoryStorage starts a new timer thread to sweep each time
+    assert len(storage.storage) == 5
+    clock = [limits.time.time() + 2]  # every 1-second window has ended
+    monkeypatch.setattr(limits.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr("limits.storage.memory.time.time", lambda: clock[0])
+    counter.hit(second, "hiremix", "key:new", "global")
+    assert list(storage.storage) == ["LIMITER/hiremix/key:new/global/5/1/second"]
