@@ -24,6 +24,7 @@ from service.engine.roles import growth_engineering, role_profiles, role_profile
 from service.engine.writeback import note_text, scorecard, scorecard_for
 from service.errors import HiremixError, NotFound
 from service.ids import new_id
+from service.json_text import to_json
 from service.orm import RecommendationRecord
 from service.paging import decode_position, encode_position, rfc3339
 from service.repository import ListFilter, Position, RecommendationRepository
@@ -243,10 +244,6 @@ def _weights(profile: dict, tenant_id: str, sessions: sessionmaker) -> WeightPro
     """The weights a profile names (the built-in ones when it names none)."""
     return weight_profiles.resolve(profile.get("weight_profile_id"), profile.get("weight_profile_version"),
                                    tenant_id, sessions)
-
-
-def to_json(document: dict) -> str:
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def encode_cursor(position: Position) -> str:

@@ -21,7 +21,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from schemas.fields import split_message
 from service.errors import HiremixError, InvalidInput, field_error
-from service.recommendations import to_json
+from service.json_text import to_json_bytes
 from service.csvio import MalformedCsv
 from service.http.problems import MalformedJson, UnsupportedMediaType
 
@@ -205,7 +205,7 @@ def page_response(data: list, next_cursor: str | None) -> Response:
 
 def json_response(body: str | dict, status: int = 200, headers: dict | None = None) -> Response:
     """A JSON response from an already serialised body or a dict."""
-    text = body if isinstance(body, str) else to_json(body)
+    text = body if isinstance(body, str) else to_json_bytes(body)
     return Response(text, status=status, mimetype=JSON, headers=headers)
 
 
