@@ -35,6 +35,9 @@ class ControlCharacterFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
+        texts = [value for name, value in vars(record).items() if name != "msg" and isinstance(value, str)]
+        if not _CONTROL.search("".join((message, *texts))):  # the usual case: one search, nothing to change
+            return True
         if _CONTROL.search(message):
             record.msg, record.args = _escaped(message), None
         for name, value in vars(record).items():
