@@ -62,79 +62,82 @@ def describe(profile: dict, weights: WeightProfile = DEFAULT_WEIGHT_PROFILE) -> 
 
 def create(profile: dict, tenant_id: str, sessions: sessionmaker, *, key_id: str | None = None) -> Created:
     """Evaluate a profile and store the answer for `tenant_id`; `key_id` is who asked (for the audit log)."""
-    created, record = _prepare(profile, _weights(profile, tenant_id, sessions), tenant_id)
+    created, row = _prepare(profile, _weights(profile, tenant_id, sessions), tenant_id)
     with sessions.begin() as session:
-        RecommendationRepository(session, tenant_id).add(record)
-        _stored(session, [record], tenant_id, key_id)
+        RecommendationRepository(session, tenant_id).insert([row])
+        _stored(session, [row], tenant_id, key_id)
     return created
 
 
-def _stored(session, records: list[RecommendationRecord], tenant_id: str, key_id: str | None) -> None:
+def _stored(session, rows: list[dict], tenant_id: str, key_id: str | None) -> None:
     """What storing answers sets off, in the same transaction: audit events and `recommendation.created`."""
+    # No external id or other content in the details: a deletion must leave no copy of the answer behind.
+    audit.record_each(session, tenant_id=tenant_id, key_id=key_id, action="recommendation.created",
+                      subject_type="recommendation", subjects=[(row["id"], row["created_at"]) for row in rows])
     endpoints = outbox.subscribers(session, tenant_id, "recommendation.created")
-    for record in records:
-        # No external id or other content in the details: a deletion must leave no copy of the answer behind.
-        audit.record(session, tenant_id=tenant_id, key_id=key_id, action="recommendation.created",
-                     subject_type="recommendation", subject_id=record.id, at=record.created_at)
-        if endpoints:
-            outbox.emit(session, tenant_id=tenant_id, event_type="recommendation.created", data=record.document,
-                        subject_id=record.id, endpoints=endpoints)
+    for row in rows if endpoints else ():
+        outbox.emit(session, tenant_id=tenant_id, event_type="recommendation.created", data=row["document"],
+                    subject_id=row["id"], endpoints=endpoints)
 
 
 def create_many(items: list[dict | HiremixError], tenant_id: str, sessions: sessionmaker, *,
                 key_id: str | None = None) -> list[Created | HiremixError]:
-    """Evaluate every valid item and store them in one transaction; errors pass through in place."""
+    """Evaluate every valid item and store them in one transaction (one INSERT per table); errors pass through
+    in place."""
     results: list[Created | HiremixError] = []
-    records = []
+    rows = []
     weights_of = weight_profiles.resolver(tenant_id, sessions)
     for item in items:
         if isinstance(item, HiremixError):
             results.append(item)
             continue
         try:
-            created, record = _prepare(item, weights_of(item), tenant_id)
+            created, row = _prepare(item, weights_of(item), tenant_id)
         except HiremixError as error:
             results.append(error)
             continue
         results.append(created)
-        records.append(record)
-    if records:
+        rows.append(row)
+    if rows:
         with sessions.begin() as session:
-            repository = RecommendationRepository(session, tenant_id)
-            for record in records:
-                repository.add(record)
-            _stored(session, records, tenant_id, key_id)
+            RecommendationRepository(session, tenant_id).insert(rows)
+            _stored(session, rows, tenant_id, key_id)
     return results
 
 
+def stored_row(document: dict, tenant_id: str, created_at: dt.datetime) -> dict:
+    """The columns that store `document` for `tenant_id`: its body as served, and the columns lists filter on."""
+    return {
+        "id": document["id"],
+        "tenant_id": tenant_id,
+        "created_at": created_at,
+        "recommendation": document["recommendation"],
+        "stage": document["profile"]["stage"],
+        "business_model": document["profile"]["business_model"],
+        "external_id": document["profile"]["external_id"],
+        "product_engineer_share": document["scores"]["product_engineers"],
+        "weight_profile_id": document["model"]["weight_profile_id"],
+        "model_version": document["model"]["version"],
+        "model_hash": document["model"]["hash"],
+        "profile": document["profile"],
+        "document": to_json(document),
+    }
+
+
 def stored_record(document: dict, tenant_id: str, created_at: dt.datetime) -> RecommendationRecord:
-    """The row that stores `document` for `tenant_id`: its body as served, and the columns lists filter on."""
-    return RecommendationRecord(
-        id=document["id"],
-        tenant_id=tenant_id,
-        created_at=created_at,
-        recommendation=document["recommendation"],
-        stage=document["profile"]["stage"],
-        business_model=document["profile"]["business_model"],
-        external_id=document["profile"]["external_id"],
-        product_engineer_share=document["scores"]["product_engineers"],
-        weight_profile_id=document["model"]["weight_profile_id"],
-        model_version=document["model"]["version"],
-        model_hash=document["model"]["hash"],
-        profile=document["profile"],
-        document=to_json(document),
-    )
+    """`stored_row` as a record (fixtures build stored answers so)."""
+    return RecommendationRecord(**stored_row(document, tenant_id, created_at))
 
 
 def _prepare(profile: dict, weights: WeightProfile, tenant_id: str, *, fields: dict | None = None,
-             created_at: dt.datetime | None = None) -> tuple[Created, RecommendationRecord]:
+             created_at: dt.datetime | None = None) -> tuple[Created, dict]:
     created_at = created_at or dt.datetime.now(dt.timezone.utc)
     recommendation_id = new_id("rec")
     document = _STORED.dump(
         {"id": recommendation_id, "created_at": rfc3339(created_at), **(fields or document_fields(profile, weights))}
     )
-    record = stored_record(document, tenant_id, created_at)
-    return Created(recommendation_id, record.document, document["recommendation"]), record
+    row = stored_row(document, tenant_id, created_at)
+    return Created(recommendation_id, row["document"], document["recommendation"]), row
 
 
 def answer_requisition(external_id: str, profile: dict, tenant_id: str, sessions: sessionmaker, *,
@@ -159,9 +162,9 @@ def answer_requisition(external_id: str, profile: dict, tenant_id: str, sessions
                 return Created(current.id, current.document, current.recommendation), False
             # Newer than the current answer even when this server's clock is behind the one that stored it.
             created_at = max(created_at, current.created_at + dt.timedelta(microseconds=1))
-        created, record = _prepare(profile, weights, tenant_id, fields=fields, created_at=created_at)
-        repository.add(record)
-        _stored(session, [record], tenant_id, key_id)
+        created, row = _prepare(profile, weights, tenant_id, fields=fields, created_at=created_at)
+        repository.insert([row])
+        _stored(session, [row], tenant_id, key_id)
     return created, True
 
 

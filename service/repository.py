@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from service.orm import RecommendationMetadataRecord, RecommendationRecord, Tenant
@@ -33,6 +33,10 @@ class Position:
     id: str
 
 
+_RECOMMENDATIONS = RecommendationRecord.__table__
+_METADATA = RecommendationMetadataRecord.__table__
+
+
 class RecommendationRepository:
     """One tenant's recommendations: every query is scoped to `tenant_id`."""
 
@@ -41,13 +45,19 @@ class RecommendationRepository:
         self.tenant_id = tenant_id
 
     def add(self, record: RecommendationRecord) -> None:
-        if record.tenant_id != self.tenant_id:
+        """Store one recommendation built as a record (fixtures and tests build them so)."""
+        self.insert([{column.key: getattr(record, column.key) for column in _RECOMMENDATIONS.columns}])
+
+    def insert(self, rows: list[dict]) -> None:
+        """Store recommendations given as column values, with their metadata rows (searchable with
+        metadata[key]=value): one multi-row INSERT for the rows and one for their metadata, however many."""
+        if any(row["tenant_id"] != self.tenant_id for row in rows):
             raise ValueError("a recommendation stored through another tenant's repository")
-        record.metadata_entries = [  # searchable with metadata[key]=value
-            RecommendationMetadataRecord(key=key, tenant_id=self.tenant_id, value=value)
-            for key, value in (record.profile.get("metadata") or {}).items()
-        ]
-        self.session.add(record)
+        self.session.execute(insert(_RECOMMENDATIONS).values(rows))
+        entries = [{"recommendation_id": row["id"], "key": key, "tenant_id": self.tenant_id, "value": value}
+                   for row in rows for key, value in (row["profile"].get("metadata") or {}).items()]
+        if entries:
+            self.session.execute(insert(_METADATA).values(entries))
 
     def current(self, external_id: str) -> RecommendationRecord | None:
         """The current answer of a requisition: the newest one stored with this external id, or None."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.audit.tables import AuditEvent
@@ -42,6 +42,15 @@ def record(session: Session, *, tenant_id: str, key_id: str | None, action: str,
     assert action in ACTIONS, action
     session.add(AuditEvent(id=new_id("aud"), tenant_id=tenant_id, occurred_at=at or _now(), key_id=key_id,
                            action=action, subject_type=subject_type, subject_id=subject_id, details=details))
+
+
+def record_each(session: Session, *, tenant_id: str, key_id: str | None, action: str, subject_type: str,
+                subjects: list[tuple[str, dt.datetime]]) -> None:
+    """One audit event per (subject id, moment), all in one INSERT: what storing a batch of answers writes."""
+    assert action in ACTIONS, action
+    session.execute(insert(AuditEvent.__table__).values([
+        {"id": new_id("aud"), "tenant_id": tenant_id, "occurred_at": at, "key_id": key_id, "action": action,
+         "subject_type": subject_type, "subject_id": subject_id, "details": None} for subject_id, at in subjects]))
 
 
 def newest(query: dict, tenant_id: str, sessions: sessionmaker) -> Page:
