@@ -9,6 +9,8 @@ WORKERS ?= 2
 # npm installs the Node tools of the contract and accessibility tests; `make test NPM=` does without them.
 NPM ?= $(shell command -v npm)
 CONTRACT_TOOLS := contract/node_modules/.package-lock.json
+# `make bench` installs the `bench` extra (the peer apps' frameworks) once, like the dev extra.
+BENCH_INSTALLED := $(VENV)/.installed-bench
 
 .PHONY: run test contract-tools openapi bench screenshots clean
 
@@ -54,8 +56,12 @@ endif
 openapi: $(VENV)/.installed
 	$(BIN)/flask --app service openapi --output openapi.yaml
 
-## bench: engine and HTTP benchmarks, one table (gunicorn + wrk, SQLite and PostgreSQL; about 5 minutes; not part of `make test`)
-bench: $(VENV)/.installed
+$(BENCH_INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@ $(VENV)/.installed
+
+## bench: engine and HTTP benchmarks beside bare Flask, the peers of ../shared/bench/peers and nginx, one table (gunicorn + wrk, SQLite and PostgreSQL; about 8 minutes; not part of `make test`)
+bench: $(BENCH_INSTALLED)
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk (or brew install wrk)"; exit 1; }
 	$(BIN)/python -m benchmarks.serving $(BENCH_ARGS)
 

@@ -1,24 +1,58 @@
-"""hiremix under gunicorn and wrk, beside a bare Flask app, on SQLite and PostgreSQL: one table.
+"""hiremix under gunicorn and wrk, beside bare Flask, two peer apps and nginx, on SQLite and PostgreSQL: one table.
 
-What it measures, one thing at a time, in this order:
+Every server runs the same number of worker processes (--workers, default
+$HIREMIX_WORKERS or 2): bare Flask, hiremix and the flask-smorest peer under
+gunicorn -c gunicorn.conf.py, the FastAPI peer under uvicorn --workers N.
+What it measures, one section at a time, in this order (--only picks some):
 
-1. the engine in-process, by running benchmarks/engine.py's own measurement;
-2. for each database (a fresh SQLite file; a scratch PostgreSQL database,
-   dropped afterwards): requests per second and p50/p99 latency with wrk
-   (16 connections, loopback) of POST /v1/recommendations (stored),
-   POST /v1/recommendations/preview and GET /v1/recommendations, each beside
-   the bare Flask app of benchmarks/bare.py (POST beside POST, GET beside
-   GET) measured in the same run, under the same gunicorn.conf.py settings;
-3. the latency of a batch of 100 profiles (median and max of --batch-calls);
-4. a soak: --soak-seconds of mixed traffic (creates, previews, lists, gets,
-   batches), then the count of 5xx answers and of acknowledged writes (ids
-   of 201s, collected by wrk) missing from the database. Both must be 0.
+engine      the engine in-process, by running benchmarks/engine.py's own measurement.
+peers       POST /v1/recommendations/preview with the same wrk load and body to bare
+            Flask, hiremix (authentication, rate limits, request log and metrics on,
+            on a fresh SQLite file), the flask-smorest peer and the FastAPI peer of
+            --peers (../shared/bench/peers), back to back, then again in reverse order;
+            each app's row is the mean of the two passes. Target: hiremix at least as
+            many requests a second as both peers. Without the peers folder or their
+            packages (pip install -e '.[bench]'), one line says so and the peer rows
+            are left out.
+sqlite,     for each database (a fresh SQLite file; a scratch PostgreSQL database,
+postgresql  dropped afterwards): requests per second and p50/p99 latency with wrk
+            (16 connections, loopback) of POST /v1/recommendations (stored),
+            POST /v1/recommendations/preview and GET /v1/recommendations (a page of
+            20), each right after the bare Flask app of benchmarks/bare.py under the
+            same load (POST beside POST, GET beside GET); then batches of 100 profiles
+            (one call at a time, --batch-calls of them: profiles stored per second from
+            the median); then a soak: --soak-seconds of mixed traffic (creates,
+            previews, lists, gets, batches) and the count of 5xx answers and of
+            acknowledged writes (ids of 201s, collected by wrk) missing from the
+            database. Both must be 0, or the run exits with status 1.
+proxy       the preview through nginx (deploy/nginx.conf.template rendered with
+            envsubst, Debian's nginx in the foreground, HIREMIX_PROXY_HOPS=1 on the
+            app) with sync workers and with gthread workers (--proxy-threads), beside
+            the same two gunicorns measured straight; back to back, then reversed. It
+            answers whether keep-alive (gthread behind the proxy, keepalive 16 to the
+            upstream) helps. Without nginx or envsubst, one line says so.
+
+Targets (from the issue): stored create >= 0.35 x bare, a page of the list >= 0.5 x
+bare, batch >= 10,000 profiles stored a second, preview >= both peers, and p99 < 25 ms
+and 0 errors on every hiremix row measured straight to gunicorn; the soak's 0 5xx and
+0 missing. The proxy rows are measurements without targets.
 
 The rate limit is raised to 1000000/minute for the run (HIREMIX_RATE_LIMIT);
-every other setting is what the environment gives both servers alike.
+every other setting is what the environment gives every server alike.
 
     make bench
-    .venv/bin/python -m benchmarks.serving [--seconds 10] [--soak-seconds 60] [--postgres-url URL]
+    .venv/bin/python -m benchmarks.serving [options]
+
+Options: --seconds (wrk time per cell, 10), --warmup (unmeasured seconds before each
+cell, 1), --connections (16), --wrk-threads (2), --workers (per server; $HIREMIX_WORKERS
+or 2), --only (sections, default engine,peers,sqlite,postgresql,proxy), --databases
+(sqlite,postgresql; also limits --only), --peers (folder of the peer apps), --proxy-threads
+(threads per gthread worker in the proxy section, 4), --engine-seconds (2), --batch-calls
+(20), --soak-seconds (per database, 60; 0 skips the soak), --postgres-url (default
+$BENCH_POSTGRES_URL or postgresql+psycopg://postgres@127.0.0.1:5432/postgres), --keep-logs.
+
+    make bench BENCH_ARGS="--seconds 2 --warmup 0.5 --soak-seconds 5 --batch-calls 5"   # a quick look
+    make bench BENCH_ARGS="--only peers"                                                # hiremix beside the peers
 """
 
 from __future__ import annotations
@@ -26,6 +60,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.client
+import importlib.util
 import io
 import json
 import os
@@ -37,8 +72,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,22 +83,30 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: benchmarks.engine must still import
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import engine as engine_benchmark  # noqa: E402
+from benchmarks import engine as engine_benchmark
 
 CONFIG = ROOT / "gunicorn.conf.py"
 LUA = Path(__file__).resolve().parent / "wrk"
+NGINX_TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
+DEFAULT_PEERS = ROOT.parent / "shared" / "bench" / "peers"
 RATE_LIMIT = "1000000/minute"
 PROFILE = {"stage": "seed", "team_size": 6, "product_complexity": "low", "business_model": "b2b_saas",
            "priorities": ["ship_fast"]}
+PREVIEW = "/v1/recommendations/preview"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SOAK_BATCH = 10  # profiles per batch during the soak
 SOAK_MIX = "35,25,15,20,5"  # create, preview, list, get, batch (percent)
+BATCH_SIZE = 100
+SECTIONS = ("engine", "peers", "sqlite", "postgresql", "proxy")
+DATABASES = ("sqlite", "postgresql")
+INSTALL_HINT = "pip install -e '.[bench]' (make bench does it)"
 
 # Targets on this machine (from the issue).
 ENGINE_TARGET = 50_000
-PREVIEW_RATIO = 0.7
-CREATE_RATIO = 0.5
-P99_MS = 50.0
+CREATE_RATIO = 0.35
+LIST_RATIO = 0.5
+BATCH_TARGET = 10_000  # profiles stored per second
+P99_MS = 25.0
 
 
 # --- results and the table ---------------------------------------------------------------------------------
@@ -83,7 +128,7 @@ class Row:
 
 @dataclass
 class Load:
-    """One wrk run."""
+    """One wrk run, or the passes of one app put together (combine())."""
 
     requests: int
     seconds: float
@@ -97,6 +142,19 @@ class Load:
     @property
     def rate(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def errors(self) -> int:
+        return self.non_2xx + self.socket_errors
+
+
+def combine(loads: list[Load]) -> Load:
+    """The passes of one app as one: requests over seconds of all passes (the mean rate, the passes being
+    equally long), the mean p50, the worst p99 and max, errors added up."""
+    return Load(requests=sum(x.requests for x in loads), seconds=sum(x.seconds for x in loads),
+                p50_ms=statistics.mean(x.p50_ms for x in loads), p99_ms=max(x.p99_ms for x in loads),
+                max_ms=max(x.max_ms for x in loads), non_2xx=sum(x.non_2xx for x in loads),
+                socket_errors=sum(x.socket_errors for x in loads))
 
 
 def table(rows: list[Row]) -> str:
@@ -150,6 +208,7 @@ def engine_rows(seconds: float) -> list[Row]:
 
 @dataclass(frozen=True)
 class Server:
+    name: str
     host: str
     port: int
     process: subprocess.Popen
@@ -157,14 +216,32 @@ class Server:
     log: Path
 
     def check(self) -> None:
-        """Fail loudly if gunicorn stopped during a measurement (a crash, or a signal from outside)."""
+        """Fail loudly if the server stopped during a measurement (a crash, or a signal from outside)."""
         if self.process.poll() is not None:
-            raise RuntimeError(f"gunicorn (pid {self.process.pid}) stopped during the run, exit status "
-                               f"{self.process.returncode}:\n" + self.log.read_text(errors="replace")[-3000:])
+            raise RuntimeError(f"{self.name} (pid {self.process.pid}) stopped during the run, exit status "
+                               f"{self.process.returncode}:\n" + tail(self.log))
 
     @property
     def base(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+
+class StartFailed(RuntimeError):
+    pass
+
+
+def cause(log: str) -> str:
+    """The line of a server's log that says why it stopped: the last exception, or else the last line."""
+    lines = [line.strip() for line in log.splitlines()[1:] if line.strip()]
+    errors = [line for line in lines if re.match(r"^[\w.]*(Error|Exception)\b", line) and "HaltServer" not in line]
+    return (errors or lines or ["no output"])[-1]
+
+
+def tail(path: Path, size: int = 3000) -> str:
+    try:
+        return path.read_text(errors="replace")[-size:]
+    except OSError:
+        return ""
 
 
 def free_port() -> int:
@@ -174,61 +251,92 @@ def free_port() -> int:
 
 
 def children(pid: int) -> list[int]:
-    found = []
+    """The child processes of pid (benchmarks/profile_phases.py uses this too)."""
+    return list(command_lines(pid))
+
+
+def command_lines(pid: int) -> dict[int, bytes]:
+    """The child processes of pid, with their command lines."""
+    found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
+            if int(fields[1]) == pid:
+                found[int(stat.parent.name)] = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
             continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
     return found
 
 
-def get(server_base: str, path: str, timeout: float = 5) -> int:
-    host, port = server_base.removeprefix("http://").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
+def call(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
+         timeout: float = 5) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        connection.request("GET", path)
-        return connection.getresponse().status
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read()
     finally:
         connection.close()
 
 
+def healthz(port: int) -> bool:
+    return call(port, "GET", "/healthz")[0] == 200
+
+
+def answers_preview(port: int) -> bool:
+    """The peers' health check: they have no /healthz, so a preview of the profile must answer 200."""
+    return call(port, "POST", PREVIEW, json.dumps(PROFILE).encode(), {"Content-Type": "application/json"})[0] == 200
+
+
 @contextlib.contextmanager
-def gunicorn(app: str, env: dict, logs: Path, name: str):
-    """gunicorn -c gunicorn.conf.py APP on a free loopback port; stopped (and its workers) on exit."""
+def serve(name: str, command: Callable[[int], list[str]], env: dict, logs: Path, ready: Callable[[int], bool],
+          *, cwd: Path = ROOT, settle: float = 0.5):
+    """Start command(port) on a free loopback port, wait for ready(port), and stop it (and whatever it forked)
+    on exit, whatever happens. StartFailed if it does not get ready within 60 s."""
     port = free_port()
     log = logs / f"{name}.log"
     with open(log, "wb") as stderr:
-        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(CONFIG), app], cwd=ROOT,
-                                   env={**env, "PORT": str(port), "HIREMIX_HOST": "127.0.0.1"},
+        process = subprocess.Popen(command(port), cwd=cwd, env={**env, "PORT": str(port)},
                                    stdout=subprocess.DEVNULL, stderr=stderr)
+    forked: dict[int, bytes] = {}
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if get(f"http://127.0.0.1:{port}", "/healthz") == 200:
+                if ready(port):
                     break
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn ({app}) did not start:\n" + log.read_text(errors="replace")[-3000:])
+                raise StartFailed(f"{name} did not start:\n" + tail(log))
             time.sleep(0.2)
-        time.sleep(0.5)  # every worker forked and serving
-        yield Server("127.0.0.1", port, process, len(children(process.pid)), log)
+        time.sleep(settle)  # every worker forked and serving
+        forked = command_lines(process.pid)
+        workers = sum(b"resource_tracker" not in cmdline for cmdline in forked.values())
+        yield Server(name, "127.0.0.1", port, process, workers, log)
     finally:
+        forked.update(command_lines(process.pid))
         process.terminate()
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        for pid, cmdline in forked.items():  # a worker its master left behind (same pid, same command line)
+            with contextlib.suppress(OSError):
+                if Path(f"/proc/{pid}/cmdline").read_bytes() == cmdline:
+                    os.kill(pid, signal.SIGKILL)
+
+
+def gunicorn(app: str, env: dict, logs: Path, name: str, *options: str, ready=healthz):
+    """gunicorn -c gunicorn.conf.py APP on a free loopback port."""
+    return serve(name, lambda port: [sys.executable, "-m", "gunicorn", "-c", str(CONFIG), *options, app],
+                 {**env, "HIREMIX_HOST": "127.0.0.1"}, logs, ready)
 
 
 def flask_cli(env: dict, *args: str) -> str:
     done = subprocess.run([sys.executable, "-m", "flask", "--app", "service", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     if done.returncode:
         raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
     return done.stdout
@@ -261,12 +369,95 @@ def scratch_postgres(admin_url: str):
         admin.dispose()
 
 
+# --- the peers ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Peer:
+    name: str
+    module: str  # file stem in the peers folder
+    packages: tuple[str, ...]
+    served_by: str
+
+
+PEERS = (Peer("flask-smorest peer", "smorest_peer", ("flask_smorest",), "gunicorn"),
+         Peer("FastAPI peer", "fastapi_peer", ("fastapi", "uvicorn"), "uvicorn"))
+
+
+def usable_peers(folder: Path) -> tuple[list[Peer], str | None]:
+    """The peers that can run here, and one line saying why any cannot."""
+    if not folder.is_dir():
+        return [], f"Peers skipped: no peers folder at {folder} (--peers PATH); the preview has no peer rows."
+    usable, missing, absent = [], set(), []
+    for peer in PEERS:
+        if not (folder / f"{peer.module}.py").is_file():
+            absent.append(f"{peer.module}.py")
+            continue
+        lacking = [name for name in peer.packages if importlib.util.find_spec(name) is None]
+        missing.update(lacking)
+        if not lacking:
+            usable.append(peer)
+    reasons = []
+    if absent:
+        reasons.append(f"{', '.join(absent)} not in {folder}")
+    if missing:
+        reasons.append(f"{', '.join(sorted(missing))} not installed: {INSTALL_HINT}")
+    if not reasons:
+        return usable, None
+    left = ", ".join(peer.name for peer in PEERS if peer not in usable) or "none"
+    return usable, f"Peers skipped ({left}): {'; '.join(reasons)}."
+
+
+def peer_server(peer: Peer, folder: Path, env: dict, logs: Path, workers: int):
+    env = {**env, "PYTHONDONTWRITEBYTECODE": "1"}  # the peers folder may be read-only; write nothing there
+    if peer.served_by == "gunicorn":  # the project's gunicorn.conf.py: the same settings as bare Flask and hiremix
+        return gunicorn(f"{peer.module}:app", env, logs, peer.module, "--chdir", str(folder), ready=answers_preview)
+    return serve(peer.module, lambda port: [sys.executable, "-m", "uvicorn", "--workers", str(workers), "--host",
+                                            "127.0.0.1", "--port", str(port), "--no-access-log", "--app-dir",
+                                            str(folder), f"{peer.module}:app"],
+                 env, logs, answers_preview, settle=1.0)
+
+
+# --- nginx in front ----------------------------------------------------------------------------------------
+
+def find_nginx() -> str | None:
+    found = shutil.which("nginx")
+    if found is None and os.access("/usr/sbin/nginx", os.X_OK):
+        found = "/usr/sbin/nginx"
+    return found
+
+
+def nginx_in_front(binary: str, upstream: Server, folder: Path, logs: Path):
+    """Debian's nginx in the foreground, with deploy/nginx.conf.template (rendered as the official image
+    does, envsubst limited to its two variables) as its only server; every path in `folder`."""
+    folder.mkdir(parents=True)
+
+    def command(port: int) -> list[str]:
+        rendered = subprocess.run(["envsubst", "${HIREMIX_UPSTREAM} ${HIREMIX_PROXY_PORT}"],
+                                  input=NGINX_TEMPLATE.read_text(), capture_output=True, text=True, check=True,
+                                  env={"PATH": os.environ.get("PATH", os.defpath),
+                                       "HIREMIX_UPSTREAM": f"127.0.0.1:{upstream.port}",
+                                       "HIREMIX_PROXY_PORT": str(port)}).stdout
+        # The access log stays on (its cost is part of the proxy), in the temporary folder.
+        (folder / "hiremix.conf").write_text(rendered.replace("/var/log/nginx/access.log",
+                                                              str(folder / "access.log")))
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        (folder / "nginx.conf").write_text(
+            f"{user}daemon off;\nworker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
+            "events { worker_connections 1024; }\n"
+            f"http {{\n access_log off;\n client_body_temp_path {folder}/body;\n proxy_temp_path {folder}/proxy;\n"
+            f" fastcgi_temp_path {folder}/fastcgi;\n uwsgi_temp_path {folder}/uwsgi;\n"
+            f" scgi_temp_path {folder}/scgi;\n include {folder}/hiremix.conf;\n}}\n")
+        return [binary, "-p", str(folder), "-e", str(folder / "error.log"), "-c", str(folder / "nginx.conf")]
+
+    return serve(folder.name, command, dict(os.environ), logs, healthz, settle=0.2)
+
+
 # --- load --------------------------------------------------------------------------------------------------
 
 def wrk(url: str, script: str, seconds: float, connections: int, threads: int, env: dict) -> Load:
     command = ["wrk", "-t", str(min(threads, connections)), "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
                "--timeout", "10s", "-s", str(LUA / script), url]
-    done = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True)
+    done = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, check=False)
     line = next((out for out in done.stdout.splitlines() if out.startswith("BENCH_RESULT ")), None)
     if done.returncode or line is None:
         raise RuntimeError(f"wrk failed ({' '.join(command)}):\n{done.stdout}{done.stderr}")
@@ -300,19 +491,32 @@ class Runner:
         reference = self.load(bare, method, path, key)
         return self.load(server, method, path, key), reference
 
+    def passes(self, servers: list[Server], method: str, path: str, key: str) -> list[Load]:
+        """The same load to every server back to back, then again in reverse order; per server, both passes
+        combined (the first server's two passes are the furthest apart, the last one's back to back)."""
+        loads: dict[str, list[Load]] = {server.name: [] for server in servers}
+        for server in [*servers, *reversed(servers)]:
+            loads[server.name].append(self.load(server, method, path, key))
+        return [combine(loads[server.name]) for server in servers]
 
-def cell(what: str, db: str, loads: tuple[Load, Load], ratio_target: float | None = None) -> Row:
-    load, reference = loads
-    row = Row(what, db, rate=load.rate, bare=reference.rate, p50=load.p50_ms, p99=load.p99_ms)
-    bad = load.non_2xx + load.socket_errors
-    row.errors = f"{bad:,}" if bad else "0"
-    if reference.non_2xx + reference.socket_errors:
-        row.errors += f" (bare: {reference.non_2xx + reference.socket_errors:,})"
-    row.ratio = load.rate / reference.rate if reference.rate else 0.0
-    targets, met = [f"p99 < {P99_MS:g} ms"], load.p99_ms < P99_MS and not bad
+
+def errors_text(load: Load, reference: Load | None = None) -> str:
+    text = f"{load.errors:,}" if load.errors else "0"
+    if reference is not None and reference.errors:
+        text += f" (bare: {reference.errors:,})"
+    return text
+
+
+def cell(what: str, db: str, load: Load, reference: Load | None, ratio_target: float | None = None) -> Row:
+    """A hiremix row: p99 < P99_MS and no errors, and at least ratio_target x bare when given."""
+    row = Row(what, db, rate=load.rate, p50=load.p50_ms, p99=load.p99_ms, errors=errors_text(load, reference))
+    if reference is not None:
+        row.bare = reference.rate
+        row.ratio = load.rate / reference.rate if reference.rate else 0.0
+    targets, met = [f"p99 < {P99_MS:g} ms"], load.p99_ms < P99_MS and not load.errors
     if ratio_target is not None:
         targets.insert(0, f">= {ratio_target:g} x bare")
-        met = met and row.ratio >= ratio_target
+        met = met and row.ratio is not None and row.ratio >= ratio_target
     row.target, row.met = "; ".join(targets), met
     return row
 
@@ -324,8 +528,9 @@ def batch_profiles(count: int) -> list[dict]:
 
 
 def batch_latency(server: Server, key: str, calls: int) -> tuple[float, float, int]:
-    """(median ms, max ms, failures) of POST /v1/recommendations/batch with 100 profiles, one call at a time."""
-    body = json.dumps({"items": batch_profiles(100)}).encode()
+    """(median ms, max ms, failures) of POST /v1/recommendations/batch with BATCH_SIZE profiles, one call at a
+    time."""
+    body = json.dumps({"items": batch_profiles(BATCH_SIZE)}).encode()
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
     connection = http.client.HTTPConnection(server.host, server.port, timeout=60)
     times, failures = [], 0
@@ -336,7 +541,7 @@ def batch_latency(server: Server, key: str, calls: int) -> tuple[float, float, i
             response = connection.getresponse()
             answer = response.read()
             elapsed = (time.perf_counter() - start) * 1000
-            ok = response.status == 200 and json.loads(answer).get("stored") == 100
+            ok = response.status == 200 and json.loads(answer).get("stored") == BATCH_SIZE
             if n:
                 times.append(elapsed)
                 failures += not ok
@@ -406,93 +611,274 @@ def soak(runner: Runner, server: Server, key: str, database_url: str, db: str) -
     return row
 
 
-def database_rows(runner: Runner, db: str, env: dict, database_url: str, bare: Server, logs: Path,
-                  workers: dict) -> list[Row]:
-    args = runner.args
-    key = prepare_database(env)
-    rows = []
-    with gunicorn("service:create_app()", env, logs, f"hiremix-{db}") as server:
-        rows.append(cell("POST /v1/recommendations (stored)", db,
-                         runner.beside_bare(bare, server, "POST", "/v1/recommendations", key), CREATE_RATIO))
-        rows.append(cell("POST /v1/recommendations/preview", db,
-                         runner.beside_bare(bare, server, "POST", "/v1/recommendations/preview", key), PREVIEW_RATIO))
-        analyze(database_url)
-        rows.append(cell("GET /v1/recommendations (page of 20)", db,
-                         runner.beside_bare(bare, server, "GET", "/v1/recommendations", key)))
-        median, longest, failures = batch_latency(server, key, args.batch_calls)
-        server.check()
-        rows.append(Row(f"POST .../batch, 100 items (median, max of {args.batch_calls})", db, p50=median,
-                        p99=longest, errors=str(failures)))
-        if args.soak_seconds > 0:
-            rows.append(soak(runner, server, key, database_url, db))
-        workers[f"hiremix on {db}"] = server.workers
-    return rows
+# --- the sections ------------------------------------------------------------------------------------------
+
+class Bench:
+    """What the sections share: options, environment, temporary files, and what they found out."""
+
+    def __init__(self, args, files: Path):
+        self.args = args
+        self.files = files
+        self.logs = files / "logs"
+        self.logs.mkdir()
+        self.runner = Runner(args, files)
+        env = {**os.environ, "HIREMIX_RATE_LIMIT": RATE_LIMIT, "HIREMIX_GRACEFUL_TIMEOUT": "5",
+               "HIREMIX_WORKERS": str(args.workers)}
+        env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # each gunicorn makes its own
+        self.env = env
+        self.bare_env = {**env, "DATABASE_URL": f"sqlite:///{files / 'unused.db'}"}
+        self.workers: dict[str, int] = {}
+        self.notes: list[str] = []
+
+    def seen(self, server: Server, label: str) -> Server:
+        self.workers[label] = server.workers
+        return server
+
+    def bare(self, name: str):
+        return gunicorn("benchmarks.bare:app", self.bare_env, self.logs, name)
+
+    def sqlite_env(self, name: str) -> tuple[dict, str]:
+        url = f"sqlite:///{self.files / f'{name}.db'}"
+        return {**self.env, "DATABASE_URL": url}, url
+
+    # peers ------------------------------------------------------------------------------------------------
+
+    def peers(self) -> list[Row]:
+        folder = Path(self.args.peers).expanduser().resolve()
+        usable, why_not = usable_peers(folder)
+        if why_not:
+            self.notes.append(why_not)
+        env, _url = self.sqlite_env("peers")
+        key = prepare_database(env)
+        with contextlib.ExitStack() as stack:
+            bare = self.seen(stack.enter_context(self.bare("bare-peers")), "bare Flask")
+            hiremix = self.seen(stack.enter_context(gunicorn("service:create_app()", env, self.logs,
+                                                             "hiremix-peers")), "hiremix")
+            started: list[tuple[Peer, Server]] = []
+            for peer in usable:
+                try:
+                    server = stack.enter_context(peer_server(peer, folder, self.bare_env, self.logs,
+                                                             self.args.workers))
+                except StartFailed as error:  # a peer that no longer runs against this hiremix: say so, go on
+                    self.notes.append(f"{peer.name} skipped: it did not start or did not answer a preview with "
+                                      f"200 ({cause(str(error))}); " + (f"its log: {self.logs / peer.module}.log."
+                                                                      if self.args.keep_logs else
+                                                                      "--keep-logs keeps its log."))
+                    continue
+                started.append((peer, self.seen(server, f"{peer.name} ({peer.served_by})")))
+            if started:
+                self.sizes(key, hiremix, started, folder)
+            servers = [bare, hiremix, *(server for _peer, server in started)]
+            loads = self.runner.passes(servers, "POST", PREVIEW, key)
+        reference, mine, others = loads[0], loads[1], loads[2:]
+        row = cell(f"POST {PREVIEW} (auth, limits, log, metrics on)", "sqlite", mine, reference)
+        rows = [row]
+        for (peer, _server), load in zip(started, others):
+            rows.append(Row(f"  {peer.name} (preview only; {peer.served_by})", "-", rate=load.rate,
+                            bare=reference.rate, ratio=load.rate / reference.rate if reference.rate else 0.0,
+                            p50=load.p50_ms, p99=load.p99_ms, errors=errors_text(load)))
+        if started:
+            names = "both peers" if len(started) == 2 else " & ".join(peer.name for peer, _ in started)
+            row.target = f">= {names}; {row.target}"
+            row.met = bool(row.met) and all(mine.rate >= load.rate for load in others)
+            if len(started) < len(PEERS):
+                row.target += " (not all peers ran)"
+                row.met = False
+        return rows
+
+    def sizes(self, key: str, hiremix: Server, started: list[tuple[Peer, Server]], folder: Path) -> None:
+        """One preview from each app: the byte sizes show they do the same work."""
+        body = json.dumps(PROFILE).encode()
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
+        sizes = [("hiremix", len(call(hiremix.port, "POST", PREVIEW, body, headers)[1]))]
+        sizes += [(peer.name, len(call(server.port, "POST", PREVIEW, body, headers)[1])) for peer, server in started]
+        self.notes.append(f"Peers from {folder}; bytes of one preview answer: " + ", ".join(f"{name} {size:,}"
+                                                                            for name, size in sizes) + ".")
+
+    # databases --------------------------------------------------------------------------------------------
+
+    def database(self, db: str) -> list[Row]:
+        if db == "sqlite":
+            env, url = self.sqlite_env("hiremix")
+            return self.database_rows(db, env, url)
+        with contextlib.ExitStack() as stack:
+            try:
+                url = stack.enter_context(scratch_postgres(self.args.postgres_url))
+            except Exception as error:  # noqa: BLE001 - no server there (any driver error): say so, go on
+                reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+                self.notes.append(f"PostgreSQL at {self.args.postgres_url} could not be used: {reason}")
+                return [Row("PostgreSQL skipped", db, errors=type(error).__name__)]
+            return self.database_rows(db, {**self.env, "DATABASE_URL": url}, url)
+
+    def database_rows(self, db: str, env: dict, database_url: str) -> list[Row]:
+        args, runner = self.args, self.runner
+        key = prepare_database(env)
+        rows = []
+        with self.bare(f"bare-{db}") as bare, gunicorn("service:create_app()", env, self.logs, f"hiremix-{db}") \
+                as server:
+            self.seen(bare, "bare Flask")
+            self.seen(server, "hiremix")
+            rows.append(cell("POST /v1/recommendations (stored)", db,
+                             *runner.beside_bare(bare, server, "POST", "/v1/recommendations", key), CREATE_RATIO))
+            rows.append(cell(f"POST {PREVIEW}", db, *runner.beside_bare(bare, server, "POST", PREVIEW, key)))
+            analyze(database_url)
+            rows.append(cell("GET /v1/recommendations (page of 20)", db,
+                             *runner.beside_bare(bare, server, "GET", "/v1/recommendations", key), LIST_RATIO))
+            median, longest, failures = batch_latency(server, key, args.batch_calls)
+            server.check()
+            stored = BATCH_SIZE / (median / 1000)
+            rows.append(Row(f"POST .../batch of {BATCH_SIZE}: profiles/s (median, max of {args.batch_calls})", db,
+                            rate=stored, p50=median, p99=longest, errors=str(failures),
+                            target=f">= {BATCH_TARGET:,} profiles/s", met=stored >= BATCH_TARGET and not failures))
+            if args.soak_seconds > 0:
+                rows.append(soak(runner, server, key, database_url, db))
+        return rows
+
+    # nginx in front ---------------------------------------------------------------------------------------
+
+    def proxy(self) -> list[Row]:
+        binary = find_nginx()
+        if binary is None or shutil.which("envsubst") is None:
+            self.notes.append("Proxy rows skipped: " + ("nginx is not installed (apt-get install nginx)"
+                                                        if binary is None else
+                                                        "envsubst is not installed (apt-get install gettext-base)")
+                              + ".")
+            return []
+        env, _url = self.sqlite_env("proxied")
+        env["HIREMIX_PROXY_HOPS"] = "1"
+        key = prepare_database(env)
+        threads = self.args.proxy_threads
+        with contextlib.ExitStack() as stack:
+            sync = stack.enter_context(gunicorn("service:create_app()", {**env, "HIREMIX_THREADS": "1"}, self.logs,
+                                                "hiremix-sync"))
+            gthread = stack.enter_context(gunicorn("service:create_app()", {**env, "HIREMIX_THREADS": str(threads)},
+                                                   self.logs, "hiremix-gthread"))
+            self.seen(sync, "hiremix sync")
+            self.seen(gthread, f"hiremix gthread x{threads} threads")
+            try:
+                in_front_sync, in_front_gthread = (
+                    stack.enter_context(nginx_in_front(binary, upstream, self.files / folder, self.logs))
+                    for upstream, folder in ((sync, "nginx-sync"), (gthread, "nginx-gthread")))
+            except StartFailed as error:  # the rows before stay: say why, go on without these
+                said = [line for path in self.files.glob("nginx-*/error.log") for line in tail(path).splitlines()
+                        if re.search(r"\[(emerg|alert|crit)\]", line)]
+                reason = said[-1].strip() if said else cause(str(error))
+                self.notes.append(f"Proxy rows skipped: nginx did not start ({reason}).")
+                return []
+            straight_sync, proxied_sync, proxied_gthread, straight_gthread = self.runner.passes(
+                [sync, in_front_sync, in_front_gthread, gthread], "POST", PREVIEW, key)
+        rows = [Row(what, "sqlite", rate=load.rate, p50=load.p50_ms, p99=load.p99_ms, errors=errors_text(load))
+                for what, load in (("preview straight to gunicorn, sync workers", straight_sync),
+                                   (f"preview straight to gunicorn, gthread x{threads}", straight_gthread),
+                                   ("preview via nginx, sync workers", proxied_sync),
+                                   (f"preview via nginx, gthread x{threads} (keep-alive)", proxied_gthread))]
+
+        def times(a: Load, b: Load) -> str:
+            return f"{a.rate / b.rate:.2f}x" if b.rate else "-"
+
+        gain = proxied_gthread.rate / proxied_sync.rate if proxied_sync.rate else 0.0
+        verdict = ("helps" if gain > 1.05 else "costs" if gain < 0.95 else "makes no clear difference (within 5%)")
+        self.notes.append(
+            f"Proxy: nginx (deploy/nginx.conf.template, 1 nginx worker, its access log on) in front of hiremix with "
+            f"HIREMIX_PROXY_HOPS=1; same load, back to back, then reversed. Behind nginx, gthread x{threads} workers "
+            f"(keep-alive to the upstream, keepalive 16) give {times(proxied_gthread, proxied_sync)} the requests "
+            f"per second of sync workers (a new upstream connection per request): keep-alive {verdict}. "
+            f"Through nginx over straight to gunicorn: sync {times(proxied_sync, straight_sync)}, gthread "
+            f"{times(proxied_gthread, straight_gthread)} the requests per second.")
+        return rows
+
+
+def explanations(sections: list[str], databases: list[str]) -> list[str]:
+    """How to read the table, for the sections that ran."""
+    said = []
+    if {"peers", *databases} & set(sections):
+        said.append("bare req/s: benchmarks/bare.py (Flask, a small JSON answer) under the same load, same method and "
+                    "body; x bare = req/s over bare req/s.")
+    if {"peers", "proxy"} & set(sections):
+        said.append("Peer and proxy rows: the apps measured back to back, then in reverse order; req/s and p50 the "
+                    "mean of the two passes, p99 the worse one.")
+    if "peers" in sections:
+        said.append("The peers do no authentication, rate limiting, request log or metrics.")
+    if set(databases) & set(sections):
+        said.append(f"Batch rows: one call at a time; req/s = profiles stored per second ({BATCH_SIZE} / median "
+                    f"s), median and max in the p50/p99 columns, errors = calls not answered 200 with {BATCH_SIZE} "
+                    f"stored. Soak: create/preview/list/get/batch = {SOAK_MIX.replace(',', '/')} %, batches of "
+                    f"{SOAK_BATCH}; 'missing' = acknowledged writes (ids of 201s and of batch items stored) not "
+                    "found in the database afterwards.")
+    return said
 
 
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+def names(value: str, allowed: tuple[str, ...], option: str, parser: argparse.ArgumentParser) -> list[str]:
+    chosen = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in allowed]
+    if unknown:
+        parser.error(f"{option}: unknown {', '.join(unknown)} (choose from {','.join(allowed)})")
+    return chosen
+
+
 # --- main --------------------------------------------------------------------------------------------------
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="\n".join(__doc__.splitlines()[2:]))
     parser.add_argument("--seconds", type=float, default=10, help="wrk time per cell (default 10)")
     parser.add_argument("--warmup", type=float, default=1, help="unmeasured wrk time before each cell (default 1)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("HIREMIX_WORKERS") or 2),
+                        help="worker processes of every server (default $HIREMIX_WORKERS or 2)")
+    parser.add_argument("--only", default=",".join(SECTIONS),
+                        help="sections to run, comma-separated (default %(default)s)")
+    parser.add_argument("--peers", default=str(DEFAULT_PEERS),
+                        help="folder of smorest_peer.py and fastapi_peer.py (default ../shared/bench/peers)")
+    parser.add_argument("--proxy-threads", type=int, default=4, help="threads per gthread worker, proxy section")
     parser.add_argument("--engine-seconds", type=float, default=2, help="per row of benchmarks/engine.py")
     parser.add_argument("--batch-calls", type=int, default=20)
     parser.add_argument("--soak-seconds", type=float, default=60, help="per database; 0 skips the soak")
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES),
                         help="a PostgreSQL server to make a scratch database on (default %(default)s)")
-    parser.add_argument("--databases", default="sqlite,postgresql", help="which to run (default %(default)s)")
-    parser.add_argument("--keep-logs", action="store_true", help="keep the gunicorn logs and print where")
+    parser.add_argument("--databases", default=",".join(DATABASES), help="which to run (default %(default)s)")
+    parser.add_argument("--keep-logs", action="store_true", help="keep the server logs and print where")
     args = parser.parse_args()
+    sections = names(args.only, SECTIONS, "--only", parser)
+    databases = names(args.databases, DATABASES, "--databases", parser)
+    if not 1 <= args.workers <= 64 or not 1 <= args.proxy_threads <= 64:
+        parser.error("--workers and --proxy-threads: a whole number from 1 to 64")
     if shutil.which("wrk") is None:
         sys.exit("benchmarks/serving.py needs wrk: apt-get install wrk (or brew install wrk)")
     # A SIGTERM unwinds like Ctrl-C, so servers stop and the scratch database is dropped.
     signal.signal(signal.SIGTERM, _interrupt)
 
     started, load_before = time.monotonic(), os.getloadavg()[0]
-    rows = engine_rows(args.engine_seconds)  # before any server runs
-    notes = []
+    rows = engine_rows(args.engine_seconds) if "engine" in sections else []  # before any server runs
     files = Path(tempfile.mkdtemp(prefix="hiremix-bench-"))
-    logs = files / "logs"
-    logs.mkdir()
-    env = {**os.environ, "HIREMIX_RATE_LIMIT": RATE_LIMIT, "HIREMIX_GRACEFUL_TIMEOUT": "5"}
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # each gunicorn makes its own
-    runner = Runner(args, files)
-    workers = {}
+    bench = Bench(args, files)
     try:
-        with gunicorn("benchmarks.bare:app", {**env, "DATABASE_URL": f"sqlite:///{files / 'unused.db'}"},
-                      logs, "bare") as bare:
-            workers["bare Flask"] = bare.workers
-            for db in [d.strip() for d in args.databases.split(",") if d.strip()]:
-                if db == "sqlite":
-                    url = f"sqlite:///{files / 'hiremix.db'}"
-                    rows += database_rows(runner, db, {**env, "DATABASE_URL": url}, url, bare, logs, workers)
-                elif db == "postgresql":
-                    with contextlib.ExitStack() as stack:
-                        try:
-                            url = stack.enter_context(scratch_postgres(args.postgres_url))
-                        except Exception as error:  # no server there: say so in the table, go on
-                            rows.append(Row("PostgreSQL skipped", db, errors=type(error).__name__))
-                            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-                            notes.append(f"PostgreSQL at {args.postgres_url} could not be used: {reason}")
-                            continue
-                        rows += database_rows(runner, db, {**env, "DATABASE_URL": url}, url, bare, logs, workers)
-                else:
-                    parser.error(f"--databases: unknown {db!r} (sqlite, postgresql)")
+        if "peers" in sections:
+            rows += bench.peers()
+        for db in databases:
+            if db in sections:
+                rows += bench.database(db)
+        if "proxy" in sections:
+            rows += bench.proxy()
     finally:
         if args.keep_logs:
-            notes.append(f"gunicorn logs kept in {logs}")
+            bench.notes.append(f"Server logs kept in {bench.logs}")
         else:
             shutil.rmtree(files, ignore_errors=True)
 
-    print(f"hiremix benchmark on {os.cpu_count()} CPUs. Both apps served by gunicorn -c gunicorn.conf.py with the same "
-          f"environment: workers {', '.join(f'{name} {count}' for name, count in workers.items())}, "
-          f"{os.environ.get('HIREMIX_THREADS') or 1} thread(s) each (HIREMIX_WORKERS, HIREMIX_THREADS).")
+    threads = os.environ.get("HIREMIX_THREADS") or "1"
+    seen = ", ".join(f"{name} {count}" for name, count in bench.workers.items())
+    print(f"hiremix benchmark on {os.cpu_count()} CPUs; sections: {', '.join(sections)}. Every server runs "
+          f"{args.workers} worker processes (--workers; counted: {seen or 'no server ran'}).")
+    print(f"gunicorn -c gunicorn.conf.py serves bare Flask, hiremix and the flask-smorest peer ({threads} thread(s) "
+          f"per worker, HIREMIX_THREADS, except the proxy section's gthread rows); uvicorn --workers "
+          f"{args.workers} (uvloop, httptools) serves the FastAPI peer.")
     print(f"HIREMIX_RATE_LIMIT raised to {RATE_LIMIT} for the run (default 600/minute); rate limit storage "
           f"{os.environ.get('RATELIMIT_STORAGE_URI') or 'memory://'}; HIREMIX_ENV="
           f"{os.environ.get('HIREMIX_ENV') or 'development'}.")
@@ -501,17 +887,11 @@ def main() -> None:
     print()
     print(table(rows))
     print()
-    print("bare req/s: benchmarks/bare.py (Flask, a small JSON answer) under the same load, same method and body;")
-    print("x bare = req/s over bare req/s. Batch row: one call at a time, median and max in the p50/p99 columns, "
-          "errors = calls")
-    print(f"not answered 200 with 100 stored. Soak: create/preview/list/get/batch = {SOAK_MIX.replace(',', '/')} %, "
-          f"batches of {SOAK_BATCH};")
-    print("'missing' = acknowledged writes (ids of 201s and of batch items stored) not found in the database "
-          "afterwards.")
+    print("\n".join(textwrap.wrap(" ".join(explanations(sections, databases)), 130)))
     for row in rows:
         if row.note:
             print(f"{row.what} ({row.db}): {row.note}")
-    for note in notes:
+    for note in bench.notes:
         print(note)
     print(f"Load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after (other work on the machine skews "
           f"every figure). Total time {time.monotonic() - started:.0f} s.")
