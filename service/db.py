@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import sessionmaker
 
@@ -80,3 +80,10 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
 def make_sessions(engine: Engine) -> sessionmaker:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def insert_rows(session, table, rows: list[dict]) -> None:
+    """Insert `rows` into `table` as one multi-row INSERT (up to 1,000 rows a statement), compiled once per
+    table and cached: SQLAlchemy's "insertmanyvalues", which it uses for an executemany with RETURNING.
+    (`insert(table).values(rows)` would compile a new statement on every call.)"""
+    session.execute(insert(table).returning(*table.primary_key.columns), rows)

@@ -6,9 +6,10 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import bindparam, delete, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
+from service.db import insert_rows
 from service.orm import RecommendationMetadataRecord, RecommendationRecord, Tenant
 from service.paging import older_than
 
@@ -54,11 +55,11 @@ class RecommendationRepository:
         metadata[key]=value): one multi-row INSERT for the rows and one for their metadata, however many."""
         if any(row["tenant_id"] != self.tenant_id for row in rows):
             raise ValueError("a recommendation stored through another tenant's repository")
-        self.session.execute(insert(_RECOMMENDATIONS).values(rows))
+        insert_rows(self.session, _RECOMMENDATIONS, rows)
         entries = [{"recommendation_id": row["id"], "key": key, "tenant_id": self.tenant_id, "value": value}
                    for row in rows for key, value in (row["profile"].get("metadata") or {}).items()]
         if entries:
-            self.session.execute(insert(_METADATA).values(entries))
+            insert_rows(self.session, _METADATA, entries)
 
     def current(self, external_id: str) -> RecommendationRecord | None:
         """The current answer of a requisition: the newest one stored with this external id, or None."""

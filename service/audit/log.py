@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.audit.tables import AuditEvent
+from service.db import insert_rows
 from service.ids import new_id
 from service.paging import newest_first, rfc3339, split_page
 
@@ -48,9 +49,9 @@ def record_each(session: Session, *, tenant_id: str, key_id: str | None, action:
                 subjects: list[tuple[str, dt.datetime]]) -> None:
     """One audit event per (subject id, moment), all in one INSERT: what storing a batch of answers writes."""
     assert action in ACTIONS, action
-    session.execute(insert(AuditEvent.__table__).values([
+    insert_rows(session, AuditEvent.__table__, [
         {"id": new_id("aud"), "tenant_id": tenant_id, "occurred_at": at, "key_id": key_id, "action": action,
-         "subject_type": subject_type, "subject_id": subject_id, "details": None} for subject_id, at in subjects]))
+         "subject_type": subject_type, "subject_id": subject_id, "details": None} for subject_id, at in subjects])
 
 
 def newest(query: dict, tenant_id: str, sessions: sessionmaker) -> Page:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from service.ids import new_id
@@ -14,11 +14,15 @@ from service.webhooks import EVENT_TYPES, TEST_EVENT
 from service.webhooks.tables import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 
+# Built once: every stored answer asks it, and building a statement costs more than running this one.
+_ENABLED_ENDPOINTS = select(WebhookEndpoint.id, WebhookEndpoint.event_types).where(
+    WebhookEndpoint.tenant_id == bindparam("tenant_id"), WebhookEndpoint.enabled.is_(True))
+
+
 def subscribers(session: Session, tenant_id: str, event_type: str) -> list[str]:
     """The enabled endpoints of the tenant that subscribed to `event_type`."""
-    endpoints = select(WebhookEndpoint.id, WebhookEndpoint.event_types).where(
-        WebhookEndpoint.tenant_id == tenant_id, WebhookEndpoint.enabled.is_(True))
-    return [endpoint_id for endpoint_id, types in session.execute(endpoints) if event_type in types.split()]
+    rows = session.execute(_ENABLED_ENDPOINTS, {"tenant_id": tenant_id})
+    return [endpoint_id for endpoint_id, types in rows if event_type in types.split()]
 
 
 def emit(session: Session, *, tenant_id: str, event_type: str, data: dict | str, subject_id: str | None = None,
