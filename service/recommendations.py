@@ -16,6 +16,7 @@ from sqlalchemy.orm import sessionmaker
 
 from schemas.profile import CompanyProfileSchema
 from schemas.recommendation import RecommendationPreviewSchema, RecommendationSchema
+from schemas.serializer import compile_dump
 from service import idempotency, weight_profiles
 from service.audit import log as audit
 from service.engine import DEFAULT_WEIGHT_PROFILE, CompanyProfile, WeightProfile, evaluate
@@ -30,9 +31,11 @@ from service.paging import decode_position, encode_position, rfc3339
 from service.repository import ListFilter, Position, RecommendationRepository
 from service.webhooks import outbox
 
-_STORED = RecommendationSchema()
-_PREVIEW = RecommendationPreviewSchema()
-_PROFILE = CompanyProfileSchema()  # dumps `profile` as the stored document holds it
+# The documents' schemas, dumped by functions derived from their fields (schemas/serializer.py):
+# the same dicts as Schema.dump, several times faster.
+_STORED = compile_dump(RecommendationSchema())
+_PREVIEW = compile_dump(RecommendationPreviewSchema())
+_PROFILE = compile_dump(CompanyProfileSchema())  # dumps `profile` as the stored document holds it
 _FILTERS = ("recommendation", "stage", "business_model", "external_id", "created_after", "created_before", "metadata",
             "current")
 
@@ -57,7 +60,7 @@ def preview(profile: dict, tenant_id: str, sessions: sessionmaker) -> dict:
 
 def describe(profile: dict, weights: WeightProfile = DEFAULT_WEIGHT_PROFILE) -> dict:
     """The preview document of a profile under known weights (no database involved)."""
-    return _PREVIEW.dump(document_fields(profile, weights))
+    return _PREVIEW(document_fields(profile, weights))
 
 
 def create(profile: dict, tenant_id: str, sessions: sessionmaker, *, key_id: str | None = None) -> Created:
@@ -133,7 +136,7 @@ def _prepare(profile: dict, weights: WeightProfile, tenant_id: str, *, fields: d
              created_at: dt.datetime | None = None) -> tuple[Created, dict]:
     created_at = created_at or dt.datetime.now(dt.timezone.utc)
     recommendation_id = new_id("rec")
-    document = _STORED.dump(
+    document = _STORED(
         {"id": recommendation_id, "created_at": rfc3339(created_at), **(fields or document_fields(profile, weights))}
     )
     row = stored_row(document, tenant_id, created_at)
@@ -158,7 +161,7 @@ def answer_requisition(external_id: str, profile: dict, tenant_id: str, sessions
         current = repository.current(external_id)
         created_at = dt.datetime.now(dt.timezone.utc)
         if current is not None:
-            if current.profile == _PROFILE.dump(fields["profile"]):
+            if current.profile == _PROFILE(fields["profile"]):
                 return Created(current.id, current.document, current.recommendation), False
             # Newer than the current answer even when this server's clock is behind the one that stored it.
             created_at = max(created_at, current.created_at + dt.timedelta(microseconds=1))
