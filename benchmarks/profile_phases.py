@@ -45,19 +45,19 @@ PHASES = [
     ("waiting for the client to close (gunicorn)", r"close_graceful \(gunicorn/"),
     ("waiting for a connection (gunicorn)", r"SyncWorker\.wait \(|select \(selectors"),
     ("API key lookup (keys.authenticate)", r"_authenticate \(service/http/security\.py"),
-    ("rate limiter (Flask-Limiter)", r"\(flask_limiter/|\(limits/|_reset_as_seconds \(service/http/limits\.py"),
+    ("rate limiter (limits)", r"\(limits/|\(service/http/limits\.py"),
     ("idempotency", r"\(service/idempotency\.py|_canonical_body \(service/http/idempotent\.py"),
     ("weights lookup", r"\(service/weight_profiles\.py"),
     ("body/query: read, JSON parse, marshmallow load",
      r"read_json \(service/http/apidoc\.py|Schema\.load \(marshmallow/"),
-    ("document: marshmallow dump", r"Schema\.dump \(marshmallow/"),
+    ("document: dump (schemas/serializer.py)", r"Schema\.dump \(marshmallow/|\(schemas/serializer\.py|<compiled "),
     ("engine (service/engine)", r"\(service/engine/"),
     ("database write (insert, commit)",
      r"sessionmaker\.begin \(|_GeneratorContextManager\.__(enter|exit)__ \(contextlib"
-     r"|RecommendationRepository\.add \("),
+     r"|RecommendationRepository\.(add|insert) \(|_stored \(service/recommendations\.py"),
     ("database read (list, fetch)", r"(newest|fetch) \(service/recommendations\.py"),
-    ("ORM record, id, timestamps", r"RecommendationRecord|_declarative_constructor|new_id \(service/ids|rfc3339 \("),
-    ("JSON encode (to_json, json_response)", r"to_json \(service/|json_response \(service/"),
+    ("row, id, timestamps", r"stored_row \(|RecommendationRecord|_declarative_constructor|new_id \(service/ids|rfc3339 \("),
+    ("JSON encode (orjson, json_response)", r"to_json(_bytes)? \(service/|json_response \(service/"),
     ("request log (access_log)", r"_log_request \(service/http/access_log\.py"),
     ("metrics (Prometheus)", r"_count \(service/http/metrics\.py|recommendation_stored \(|\(prometheus_client/"),
 ]
@@ -81,7 +81,7 @@ def shares(raw: Path) -> tuple[Counter, int]:
     counts: Counter = Counter()
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
-        if "SyncWorker" not in stack:  # another thread (Flask-Limiter's timers, SQLAlchemy's pool)
+        if "SyncWorker" not in stack:  # another thread (SQLAlchemy's pool, say)
             continue
         counts[phase(stack.split(";"))] += int(count)
     return counts, sum(counts.values())
