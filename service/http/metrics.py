@@ -7,6 +7,7 @@ answers it, adds up every worker (prometheus-client's multiprocess mode).
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 
@@ -60,7 +61,15 @@ def register(app: Flask) -> None:
         seconds = elapsed()
         if seconds is not None:
             method = request.method if request.method in _METHODS else "other"  # callers choose the method
-            labels = {"method": method, "route": route()}
-            LATENCY.labels(**labels).observe(seconds)
-            REQUESTS.labels(status=str(response.status_code), **labels).inc()
+            latency, requests = _series(method, route(), response.status_code)
+            latency.observe(seconds)
+            requests.inc()
         return response
+
+
+@functools.lru_cache(maxsize=4096)  # routes x methods x statuses: all of them, well within the bound
+def _series(method: str, route_: str, status: int):
+    """The latency and request-count series of one method, route and status (prometheus-client's `labels`
+    checks and builds its key on every call)."""
+    return (LATENCY.labels(method=method, route=route_),
+            REQUESTS.labels(method=method, route=route_, status=str(status)))
