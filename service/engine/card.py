@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from service.engine.catalogue import FACTORS, INTERACTIONS, TEAM_SIZE_BANDS, TEAM_SIZE_REASONS_V2
+from service.engine.catalogue import (
+    FACTORS,
+    INTERACTIONS,
+    TEAM_SIZE_BANDS,
+    TEAM_SIZE_REASONS_V2,
+)
 from service.engine.weights import BUILT_IN, WeightProfile
 
 HOW_IT_COMBINES = (

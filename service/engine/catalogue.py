@@ -7,6 +7,7 @@ every text here is our own wording of those claims.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 STAGES = ("pre_seed", "seed", "series_a", "series_b", "series_c", "growth", "public")
@@ -37,6 +38,8 @@ TEAM_SIZE_BANDS = (
     ("very_large", 1000),
     ("huge", TEAM_SIZE_MAX),
 )
+_BAND_NAMES = tuple(name for name, _upper in TEAM_SIZE_BANDS)
+_BAND_UPPERS = tuple(upper for _name, upper in TEAM_SIZE_BANDS)
 
 
 @dataclass(frozen=True)
@@ -69,11 +72,11 @@ class Factor:
 
 
 def team_size_band(team_size: int) -> str:
-    """The named band an engineering team of this size falls into."""
-    for band, upper in TEAM_SIZE_BANDS:
-        if team_size <= upper:
-            return band
-    return TEAM_SIZE_BANDS[-1][0]
+    """The named band an engineering team of this size falls into: the first whose upper bound it does not
+    pass (the last band for any larger team)."""
+    if not team_size <= _BAND_UPPERS[-1]:  # past the last bound (or not a number): the last band
+        return _BAND_NAMES[-1]
+    return _BAND_NAMES[bisect_left(_BAND_UPPERS, team_size)]
 
 
 STAGE = Factor(
@@ -321,15 +324,15 @@ LATE_STAGE_LEAN = -0.6  # the latest stage's lean; late_stage_innovation's stren
 # Model 2's reasons for a team size, by how far its lean goes (the first whose bound the lean reaches),
 # with the phrase the summary uses for it.
 TEAM_SIZE_REASONS_V2 = (
-    (0.5, ("E5",), "With {engineers} the team is small enough that multi-skilled engineers who talk to users "
-                   "get the most done.", "the small team of {engineers}"),
-    (0.1, ("E5", "E12"), "A team of {engineers} still gets the most from generalists, though it is starting to "
-                         "need some specialists.", "the team of {engineers}"),
+    (0.5, ("E5",), ("With {engineers} the team is small enough that multi-skilled engineers who talk to users "
+                   "get the most done."), "the small team of {engineers}"),
+    (0.1, ("E5", "E12"), ("A team of {engineers} still gets the most from generalists, though it is starting to "
+                         "need some specialists."), "the team of {engineers}"),
     (-0.1, ("E12",), "At {engineers}, team size hardly tips the balance: generalists and specialists both pay off.",
      "the team of {engineers}"),
-    (-0.5, ("E4",), "With {engineers} the codebase is starting to need specialists to keep it scaling and "
-                    "maintainable.", "the growing team of {engineers}"),
-    (-1.0, ("E4",), "An organisation of {engineers} depends on deep specialists to scale and maintain what it "
-                    "has built.", "an organisation of {engineers}"),
+    (-0.5, ("E4",), ("With {engineers} the codebase is starting to need specialists to keep it scaling and "
+                    "maintainable."), "the growing team of {engineers}"),
+    (-1.0, ("E4",), ("An organisation of {engineers} depends on deep specialists to scale and maintain what it "
+                    "has built."), "an organisation of {engineers}"),
 )
 FIRST_HIRE_REASON = TEAM_SIZE.values[0].reason

@@ -11,8 +11,8 @@ one factor changed, so replaying the change gives the stated recommendation.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from operator import itemgetter
 
 from service.engine.catalogue import (
@@ -29,18 +29,22 @@ from service.engine.model import (
     _READ_BY_INTERACTIONS,
     PRODUCT,
     SOFTWARE,
+    Alternatives,
     CompanyProfile,
     FactorInput,
     Scoring,
+    capped_exacts,
     factor_term,
     scoring,
 )
+from service.engine.records import quick_init
 from service.engine.weights import WeightProfile
 
 _ORDERED = {"stage": STAGES, "product_complexity": PRODUCT_COMPLEXITIES, "customer_access": CUSTOMER_ACCESS}
 _FACTOR_ORDER = ("stage", "team_size", "product_complexity", "business_model", "priorities", "customer_access")
 
 
+@quick_init
 @dataclass(frozen=True)
 class Change:
     """Changing only `factor` from `from_` to `to` makes the engine recommend `recommendation`."""
@@ -57,16 +61,45 @@ def what_would_change(profile: CompanyProfile, weights: WeightProfile) -> tuple[
     """At most one change per factor, each the nearest that flips the recommendation."""
     table = scoring(weights)
     exact = table.exact_terms(profile)
-    current = table.recommendation(math.fsum(exact.values()))
-    nearest: list[Change] = []
-    for factor in _FACTOR_ORDER:
-        others = [term for name, term in exact.items() if name != factor]
-        for steps, shift, value, term in _nearest_first(table, profile, factor):
-            outcome = table.recommendation(math.fsum(others if term is None else others + [term]))
+    names, terms = list(exact), list(exact.values())
+    total = math.fsum(terms)
+    current = table.recommendation(total)
+    # Most alternatives lie far from a threshold: the sum with one term swapped, in plain floating point,
+    # tells what they recommend (see model._certainty); only those too near one to tell are added up exactly.
+    inside_low, inside_high, _, _ = table.certainty[current]
+    memo = table.weights.memo
+    nearest = []
+    for index, factor in enumerate(_FACTOR_ORDER):
+        value = getattr(profile, factor)
+        ranked = memo.get(("alternatives", factor, team_size_band(value) if factor == "team_size" else value))
+        if ranked is None:
+            ranked = _nearest_first(table, profile, factor)
+        others_sum = total - exact.get(factor, 0.0)
+        for steps, shift, other, term in ranked:
+            approximate = others_sum + (0.0 if term is None else term)
+            if inside_low < approximate < inside_high:
+                continue
+            outcome = table.surely(approximate)
+            if outcome is None:  # too near a threshold to tell: the exact sum
+                others = terms
+                if factor in exact:  # the terms of every other factor that counts, in their order
+                    position = names.index(factor)
+                    others = terms[:position] + terms[position + 1:]
+                outcome = table.recommendation(math.fsum(others if term is None else others + [term]))
             if outcome != current:
-                nearest.append(Change(factor, getattr(profile, factor), value, outcome, steps, shift))
+                nearest.append((steps, shift, index, Change(factor, value, other, outcome, steps, shift)))
                 break
-    return tuple(sorted(nearest, key=lambda c: (c.steps, c.shift, _FACTOR_ORDER.index(c.factor))))
+    return _in_order(nearest)
+
+
+def _in_order(nearest: list[tuple[int, float, int, Change]]) -> tuple[Change, ...]:
+    """The changes of (steps, shift, factor's place in _FACTOR_ORDER, change), fewest steps first, then the
+    gentlest, then in factor order."""
+    nearest.sort(key=_RANK)
+    return tuple(map(_CHANGE, nearest))
+
+
+_RANK, _CHANGE = itemgetter(0, 1, 2), itemgetter(3)
 
 
 def _nearest_first(table: Scoring, profile: CompanyProfile, factor: str) -> tuple:
@@ -113,7 +146,7 @@ def _other_values(factor: str, value: FactorInput | None) -> tuple[tuple[FactorI
                  for index, other in enumerate(order) if other != value)
 
 
-@lru_cache(maxsize=None)  # one entry per band
+@cache  # one entry per band
 def _other_team_sizes(band: str) -> tuple[tuple[int, int], ...]:
     """For each other band, the team size in it closest to today's band, and how many bands away."""
     bands = [name for name, _upper in TEAM_SIZE_BANDS]
@@ -131,6 +164,7 @@ def _other_team_sizes(band: str) -> tuple[tuple[int, int], ...]:
 # Interactions tie factors together, so each alternative is scored as a whole profile (the same log-odds
 # evaluate() computes), and team size, now a smooth curve, changes to the nearest size that flips the answer.
 
+@quick_init
 @dataclass(frozen=True)
 class PairChange:
     """Changing two factors at once, when no single change can, makes the engine recommend `recommendation`."""
@@ -143,97 +177,120 @@ def what_would_change_v2(profile: CompanyProfile, weights: WeightProfile) -> tup
     """The nearest single change per factor (as model 1), and, only when there is none, the nearest change
     of two factors."""
     table = scoring(weights)
-    today_values = {factor: getattr(profile, factor) for factor in _FACTOR_ORDER}
-    changed = table.changed_log_odds(today_values)
-    today = changed({})
+    values = {factor: getattr(profile, factor) for factor in _FACTOR_ORDER}
+    alternatives = Alternatives(table, values)
+    today = alternatives.today
     current = table.recommendation(today)
     nearest = []
     need = table.margin(today, current)
-    slack = _slack(table, profile, current)
-    for factor in _FACTOR_ORDER:
-        if factor != "team_size" and _reach(table, today_values, factor, current) + (
+    slack = _slack(table, alternatives, current)
+    for index, factor in enumerate(_FACTOR_ORDER):
+        if factor == "team_size":
+            found = _team_size_flip(alternatives, current)
+        elif _reach(table, factor, values[factor], current) + (
                 slack if factor in _READ_BY_INTERACTIONS else 0.0) < need:
             continue  # no value of this factor moves the log-odds as far as the nearest threshold
-        for steps, value in _candidates_v2(table, changed, today_values, factor, current):
-            moved = changed({factor: value})
-            outcome = table.recommendation(moved)
-            if outcome != current:
-                nearest.append(Change(factor, today_values[factor], value, outcome, steps, abs(moved - today)))
-                break
-    singles = tuple(sorted(nearest, key=lambda c: (c.steps, c.shift, _FACTOR_ORDER.index(c.factor))))
-    return singles, (None if singles else _nearest_pair(table, changed, today_values, today, current, slack))
+        else:
+            found = alternatives.first_flip(factor, _ranked_values(table, factor, values[factor]), current)
+        if found is not None and found[3] != current:
+            steps, value, moved, outcome = found
+            shift = abs(moved - today)
+            nearest.append((steps, shift, index, Change(factor, values[factor], value, outcome, steps, shift)))
+    singles = _in_order(nearest)
+    return singles, (None if singles else _nearest_pair(table, alternatives, current, slack))
 
 
-def _candidates_v2(table: Scoring, changed, values: dict, factor: str, current: str):
-    """(steps, value) of each alternative, nearest first; for team size, the nearest sizes that flip, if any."""
-    if factor != "team_size":
-        ranked = sorted(_other_values(factor, values[factor]), key=itemgetter(1))
-        return [(steps, value) for value, steps in ranked]
-    found = []
-    for limit in (0, TEAM_SIZE_MAX):
-        size = _flip_size(table, changed, values, current, limit)
-        if size is not None:
-            found.append((1, size))
-    return sorted(found, key=lambda pair: abs(pair[1] - values["team_size"]))
+def _team_size_flip(alternatives: Alternatives, current: str) -> tuple | None:
+    """(1, size, its log-odds, its recommendation) of the team size nearest today's (the smaller one on a
+    tie) at which the recommendation changes; None when no size changes it."""
+    here = alternatives.values["team_size"]
+    found = [size for size in (alternatives.flip_size(current, limit) for limit in (0, TEAM_SIZE_MAX))
+             if size is not None]
+    for size in sorted(found, key=lambda size: abs(size - here)):
+        moved = alternatives.team_size(size)
+        outcome = alternatives.table.recommendation(moved)
+        if outcome != current:
+            return 1, size, moved, outcome
+    return None
 
 
-def _flip_size(table: Scoring, changed, values: dict, current: str, limit: int) -> int | None:
-    """The team size nearest today's, toward `limit`, at which the recommendation changes (the share moves
-    monotonically with team size, so a bisection finds it); None when even `limit` does not change it."""
-    def flips(size: int) -> bool:
-        return table.recommendation(changed({"team_size": size})) != current
-
-    here = values["team_size"]
-    if here == limit or not flips(limit):
-        return None
-    near, far = here, limit  # near never flips, far does
-    while abs(far - near) > 1:
-        middle = (near + far) // 2
-        near, far = (near, middle) if flips(middle) else (middle, far)
-    return far
+def _ranked_values(table: Scoring, factor: str, value: FactorInput | None) -> tuple[tuple[int, FactorInput, float | None], ...]:
+    """(steps, other value, its exact term) of every other value of a factor, fewest steps first (ties in
+    catalogue order); kept with the weight profile."""
+    key = ("ranked", factor, value)
+    memo = table.weights.memo
+    kept = memo.get(key)
+    if kept is None:
+        ranked = sorted(_other_values(factor, value), key=itemgetter(1))
+        kept = memo[key] = tuple((steps, other, table.exact_term(factor, other)) for other, steps in ranked)
+    return kept
 
 
 _PAIR_TEAM_SIZES = (0, 10, 50, 250, 1000, TEAM_SIZE_MAX)
 
 
-def _slack(table: Scoring, profile: CompanyProfile, current: str) -> float:
+def _slack(table: Scoring, alternatives: Alternatives, current: str) -> float:
     """How much more than their factors' own terms a change to team size, stage or priorities can move the
     log-odds the way the nearest threshold lies, through the interactions: up to every interaction's whole
     weight toward product engineers, but toward software engineers only what they add today (the cap
     never lets them push the other way)."""
     if not table.v2:
         return 0.0
-    factors_sum = math.fsum(table.exact_terms(profile).values())
-    today_interactions, _at_middle = table.interaction_terms(profile, factors_sum)  # none unless below 0
-    adding = math.fsum(table.interaction_weights.values())
-    losing = math.fsum(exact for _name, _strength, exact in today_interactions)
+    factors_sum = math.fsum(term for term in alternatives.terms if term is not None)
+    adding = table.interaction_total
+    losing = math.fsum(capped_exacts(alternatives.interactions, factors_sum))  # none unless below 0
     return {PRODUCT: losing, SOFTWARE: adding}.get(current, max(adding, losing))
 
 
-def _reach(table: Scoring, values: dict, factor: str, current: str) -> float:
-    """How far any other value of `factor` moves its own term the way the nearest threshold lies."""
+def _reach(table: Scoring, factor: str, value: FactorInput | None, current: str) -> float:
+    """How far any other value of `factor` moves its own term the way the nearest threshold lies; it depends
+    only on the value and the recommendation, so it is kept with the weight profile."""
+    key = ("reach", factor, value, current)
+    memo = table.weights.memo
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = max((move for _steps, _value, move in _moves(table, factor, value, current)),
+                                default=0.0)
+    return found
+
+
+def _moves(table: Scoring, factor: str, value: FactorInput | None, current: str,
+           others: tuple | None = None) -> list[tuple[int, FactorInput, float]]:
+    """(steps, other value, how far it moves the factor's own term the way the nearest threshold lies) for
+    each value in `others` (by default every other value of the factor): for recommendation `both`, either
+    way."""
     sign = {PRODUCT: -1.0, SOFTWARE: 1.0}.get(current)
-    now = table.exact_term(factor, values[factor]) or 0.0
-    moves = [(table.exact_term(factor, value) or 0.0) - now for value, _steps in _other_values(factor, values[factor])]
-    return max((abs(move) if sign is None else sign * move for move in moves), default=0.0)
+    now = table.exact_term(factor, value) or 0.0
+    found = _pair_values(factor, value) if others is None else others
+    moved = [(steps, other, (table.exact_term(factor, other) or 0.0) - now) for steps, other in found]
+    return [(steps, other, abs(move) if sign is None else sign * move) for steps, other, move in moved]
 
 
-def _nearest_pair(table: Scoring, changed, values: dict, today: float, current: str,
-                  slack: float) -> PairChange | None:
+def _pair_moves(table: Scoring, values: dict, factor: str, current: str) -> list[tuple[int, FactorInput, float]]:
+    """_moves() of the values a pair tries for `factor`; kept with the weight profile for every factor but the
+    open-ended team size."""
+    if factor == "team_size":
+        return _moves(table, factor, values[factor], current, _pair_values(factor, values[factor]))
+    key = ("pair moves", factor, values[factor], current)
+    memo = table.weights.memo
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _moves(table, factor, values[factor], current)
+    return found
+
+
+def _nearest_pair(table: Scoring, alternatives: Alternatives, current: str, slack: float) -> PairChange | None:
     """The change of two factors that flips the recommendation with the fewest steps (then the smallest
-    shift). A pair that cannot move the log-odds as far as the nearest threshold, in the direction that
-    threshold lies, is not tried: its factors' largest moves that way, plus every interaction's whole weight
-    when it touches what the interactions read (team size, stage, priorities), fall short."""
+    shift; then the first in factor order). A pair that cannot move the log-odds as far as the nearest
+    threshold, in the direction that threshold lies, is not tried: its factors' largest moves that way, plus
+    every interaction's whole weight when it touches what the interactions read (team size, stage,
+    priorities), fall short. The pairs left are tried fewest steps first, and none with more steps than a
+    pair that flips."""
+    values, today = alternatives.values, alternatives.today
     need = table.margin(today, current)
-    sign = {PRODUCT: -1.0, SOFTWARE: 1.0}.get(current)  # which way the log-odds must move; both: either way
-    options = {factor: _pair_values(values, factor) for factor in _FACTOR_ORDER}
-    moves = {}  # factor -> [(steps, value, how far it moves the factor's own term the way that counts)]
-    for factor, found in options.items():
-        now = table.exact_term(factor, values[factor]) or 0.0
-        moved = [(steps, value, (table.exact_term(factor, value) or 0.0) - now) for steps, value in found]
-        moves[factor] = [(steps, value, abs(move) if sign is None else sign * move) for steps, value, move in moved]
+    moves = {factor: _pair_moves(table, values, factor, current) for factor in _FACTOR_ORDER}
     reach = {factor: max((move for _s, _v, move in found), default=0.0) for factor, found in moves.items()}
-    best = None
+    pairs = []  # (steps, first, value_a, steps_a, second, value_b, steps_b), in factor order
     for first_index, first in enumerate(_FACTOR_ORDER):
         for second in _FACTOR_ORDER[first_index + 1:]:
             extra = slack if {first, second} & _READ_BY_INTERACTIONS else 0.0
@@ -245,24 +302,30 @@ def _nearest_pair(table: Scoring, changed, values: dict, today: float, current: 
                 for steps_b, value_b, move_b in moves[second]:
                     if move_a + move_b + extra < need:
                         continue
-                    moved = changed({first: value_a, second: value_b})
-                    outcome = table.recommendation(moved)
-                    if outcome == current:
-                        continue
-                    key = (steps_a + steps_b, abs(moved - today))
-                    if best is None or key < best[0]:
-                        shift = abs(moved - today)
-                        best = (key, PairChange((Change(first, values[first], value_a, outcome, steps_a, shift),
-                                                 Change(second, values[second], value_b, outcome, steps_b, shift)),
-                                                outcome))
-    return None if best is None else best[1]
+                    pairs.append((steps_a + steps_b, first, value_a, steps_a, second, value_b, steps_b))
+    pairs.sort(key=itemgetter(0))  # stable: equal steps keep factor order
+    best = None  # (shift, outcome, the pair)
+    for pair in pairs:
+        if best is not None and pair[0] > best[2][0]:
+            break  # every pair left takes more steps than one that flips
+        _steps, first, value_a, _steps_a, second, value_b, _steps_b = pair
+        moved = alternatives.changed_two(first, value_a, second, value_b)
+        outcome = table.recommendation(moved)
+        if outcome != current and (best is None or abs(moved - today) < best[0]):
+            best = (abs(moved - today), outcome, pair)
+    if best is None:
+        return None
+    shift, outcome, (_steps, first, value_a, steps_a, second, value_b, steps_b) = best
+    return PairChange((Change(first, values[first], value_a, outcome, steps_a, shift),
+                       Change(second, values[second], value_b, outcome, steps_b, shift)), outcome)
 
 
-
-def _pair_values(values: dict, factor: str):
+def _pair_values(factor: str, value: FactorInput | None) -> tuple[tuple[int, FactorInput], ...]:
+    """(steps, other value) of each value a pair tries for `factor`: for team size, a few sizes across the
+    whole range."""
     if factor == "team_size":
-        return [(1, size) for size in _PAIR_TEAM_SIZES if size != values["team_size"]]
-    return [(steps, value) for value, steps in _other_values(factor, values[factor])]
+        return tuple((1, size) for size in _PAIR_TEAM_SIZES if size != value)
+    return tuple((steps, other) for other, steps in _other_values(factor, value))
 
 
 def change_note(singles: tuple[Change, ...], pair: PairChange | None) -> str:

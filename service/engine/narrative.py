@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping
+from collections.abc import Mapping
+from functools import lru_cache
+from operator import itemgetter
+from typing import TYPE_CHECKING
 
 from service.engine.catalogue import FACTORS_BY_NAME, V2_PRIORITY_REASONS
 
@@ -46,6 +49,7 @@ WISHES = {"ship_fast": "ship fast", "innovation": "innovate"}
 ROLE_NOUNS = {"product_engineers": "product engineers", "software_engineers": "software engineers"}
 
 
+@lru_cache(maxsize=2048, typed=True)  # team sizes recur; the thousands separator makes this a dear text
 def engineers(count: int) -> str:
     """'1 engineer', '6 engineers'."""
     return f"{count:,} engineer" + ("" if count == 1 else "s")
@@ -122,22 +126,28 @@ def summary_v2(profile, recommendation: str, share: float, contributions, intera
     return " ".join(sentences)
 
 
-def _pulls(contributions, interactions) -> list[tuple[str, float]]:
-    """(phrase, signed contribution) of every factor, each priority on its own, and every interaction,
-    strongest first (ties keep factor order)."""
+def _pulls(contributions, interactions) -> list[tuple[float, str, float]]:
+    """(strength, phrase, signed contribution) of every factor, each priority on its own, and every
+    interaction, strongest first (ties keep factor order); the strength is the contribution's size."""
     pulls = []
     for c in contributions:
         if c.parts:
-            pulls.extend((part.phrase, part.contribution) for part in c.parts)
+            for part in c.parts:
+                pulls.append((abs(part.contribution), part.phrase, part.contribution))
         else:
-            pulls.append((c.phrase, c.contribution))
-    pulls.extend((term.phrase, term.contribution) for term in interactions)
-    return sorted(pulls, key=lambda pull: abs(pull[1]), reverse=True)
+            pulls.append((abs(c.contribution), c.phrase, c.contribution))
+    for term in interactions:
+        pulls.append((abs(term.contribution), term.phrase, term.contribution))
+    pulls.sort(key=_STRENGTH, reverse=True)  # stable, reverse=True included
+    return pulls
 
 
-def _reasons_v2(recommendation: str, pulls: list[tuple[str, float]]) -> str:
-    pro = [phrase for phrase, amount in pulls if amount > 0]
-    con = [phrase for phrase, amount in pulls if amount < 0]
+_STRENGTH = itemgetter(0)
+
+
+def _reasons_v2(recommendation: str, pulls: list[tuple[float, str, float]]) -> str:
+    pro = [phrase for _strength, phrase, amount in pulls if amount > 0]
+    con = [phrase for _strength, phrase, amount in pulls if amount < 0]
     if recommendation == "both":
         if pro and con:
             return (f"{_capitalised(pro[0])} pulls toward product engineers, while {con[0]} pulls toward "
@@ -155,7 +165,7 @@ def _reasons_v2(recommendation: str, pulls: list[tuple[str, float]]) -> str:
     return sentence + "."
 
 
-def _split_v2(headcount, share: float, pulls: list[tuple[str, float]], recommendation: str) -> str:
+def _split_v2(headcount, share: float, pulls: list[tuple[float, str, float]], recommendation: str) -> str:
     product, software = headcount.product_engineers, headcount.software_engineers
     total = product + software
     if software == 0 or product == 0:
@@ -179,7 +189,7 @@ def _split_v2(headcount, share: float, pulls: list[tuple[str, float]], recommend
     minority = "product" if product < software else "software"
     count = min(product, software)
     sign = 1 if minority == "product" else -1
-    why = next((phrase for phrase, amount in pulls if amount * sign > 0), None)
+    why = next((phrase for _strength, phrase, amount in pulls if amount * sign > 0), None)
     if why is None:
         return split + f": the split follows the product engineer share of {percent(share)}."
     who = f"the {_role(count, minority)}" if count > 1 else f"the one {minority} engineer"
@@ -218,9 +228,10 @@ def _verdict(profile: CompanyProfile, recommendation: str, share: float) -> str:
 
 
 def _reasons(recommendation: str, contributions: tuple[Contribution, ...]) -> str:
-    strongest_first = sorted(contributions, key=_strength, reverse=True)  # stable: ties keep factor order
-    pro = [c for c in strongest_first if c.contribution > 0]
-    con = [c for c in strongest_first if c.contribution < 0]
+    ranked = [(abs(c.contribution), c) for c in contributions]  # (strength, contribution)
+    ranked.sort(key=_STRENGTH, reverse=True)  # stable: ties keep factor order
+    pro = [c for _size, c in ranked if c.contribution > 0]
+    con = [c for _size, c in ranked if c.contribution < 0]
     if recommendation == "both":
         if pro and con:
             return (
@@ -264,10 +275,6 @@ def _split(headcount: Headcount) -> str:
 
 def _role(count: int, kind: str) -> str:
     return f"a {kind} engineer" if count == 1 else f"{kind} engineers"
-
-
-def _strength(contribution: Contribution) -> float:
-    return abs(contribution.contribution)
 
 
 def _joined(words: list[str]) -> str:

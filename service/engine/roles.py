@@ -9,11 +9,13 @@ differently from a public enterprise-platform software engineer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import cache, lru_cache
 
 from service.engine.catalogue import STAGES, team_size_band
 from service.engine.model import BOTH, PRODUCT, SOFTWARE, CompanyProfile
-from service.engine.narrative import BUSINESS_NOUN, STAGE_ADJECTIVE
+from service.engine.narrative import BUSINESS_NOUN, STAGE_ADJECTIVE, engineers
+from service.engine.records import quick_init
 
 _LATE = set(STAGES[STAGES.index("series_c"):])
 _EARLY = {"pre_seed", "seed"}
@@ -31,6 +33,7 @@ DOMAIN = {
 }
 
 
+@quick_init
 @dataclass(frozen=True)
 class RoleProfile:
     role: str
@@ -46,7 +49,7 @@ class RoleProfile:
 def role_profiles(profile: CompanyProfile, recommendation: str) -> tuple[RoleProfile, ...]:
     """Model 1: one profile per recommended role, both of them when the answer is `both`."""
     roles = {PRODUCT: (PRODUCT,), SOFTWARE: (SOFTWARE,), BOTH: (PRODUCT, SOFTWARE)}[recommendation]
-    return tuple(_product(profile) if role == PRODUCT else _software(profile) for role in roles)
+    return tuple(_role_profile(profile, role) for role in roles)
 
 
 def roles_to_open(recommendation: str, headcount) -> tuple[str, ...]:
@@ -61,12 +64,11 @@ def roles_to_open(recommendation: str, headcount) -> tuple[str, ...]:
 
 def role_profiles_v2(profile: CompanyProfile, recommendation: str, headcount, scorecards) -> tuple[RoleProfile, ...]:
     """Model 2: a profile, with its own scorecard, for every role that gets hires (see roles_to_open)."""
-    counts = {} if headcount is None else {PRODUCT: headcount.product_engineers,
-                                           SOFTWARE: headcount.software_engineers}
     made = []
     for role in roles_to_open(recommendation, headcount):
-        base = _product(profile) if role == PRODUCT else _software(profile)
-        made.append(replace(base, scorecard=scorecards(role), hires=counts.get(role)))
+        hires = None if headcount is None else \
+            headcount.product_engineers if role == PRODUCT else headcount.software_engineers
+        made.append(_role_profile(profile, role, scorecards(role), hires))
     return tuple(made)
 
 
@@ -85,29 +87,53 @@ def growth_engineering(profile: CompanyProfile) -> str | None:
     )
 
 
-def _company(profile: CompanyProfile) -> str:
-    return f"a {STAGE_ADJECTIVE[profile.stage]} {BUSINESS_NOUN[profile.business_model]}"
+def _role_profile(profile: CompanyProfile, role: str, scorecard: tuple | None = None,
+                  hires: int | None = None) -> RoleProfile:
+    """The profile of one role for this company; its texts depend on a few of the profile's values only."""
+    band = team_size_band(profile.team_size)
+    if role == PRODUCT:
+        texts = _product_texts(profile.stage, band, profile.business_model, profile.customer_access,
+                               "ship_fast" in profile.priorities, "growth" in profile.priorities)
+        return RoleProfile(PRODUCT, *texts, scorecard, hires)
+    title, summary, responsibilities, traits, focus = _software_texts(
+        profile.stage, band, profile.product_complexity, profile.business_model, _specialist_need(profile))
+    return RoleProfile(SOFTWARE, title, summary, responsibilities, traits, (_system_design(profile.team_size), *focus),
+                       scorecard, hires)
 
 
-def _titled(base: str, profile: CompanyProfile) -> str:
-    domain = DOMAIN[profile.business_model]
+@lru_cache(maxsize=2048, typed=True)  # team sizes recur
+def _system_design(team_size: int) -> str:
+    """The software engineer's first interview focus, which names the size of the team."""
+    scale = "a product that has no engineering team yet" if team_size == 0 else f"a team of {engineers(team_size)}"
+    return f"System design for the product's hardest technical area, at the scale of {scale}."
+
+
+def _company(stage: str, business_model: str) -> str:
+    return f"a {STAGE_ADJECTIVE[stage]} {BUSINESS_NOUN[business_model]}"
+
+
+def _titled(base: str, business_model: str) -> str:
+    domain = DOMAIN[business_model]
     return f"{base}, {domain}" if domain else base
 
 
-def _product(profile: CompanyProfile) -> RoleProfile:
-    band = team_size_band(profile.team_size)
-    if band == "first_hire" or (profile.stage in _EARLY and band == "small"):
+@cache  # at most 7 stages x 6 bands x 8 business models x 4 customer accesses x 2 x 2
+def _product_texts(stage: str, band: str, business_model: str, customer_access: str | None, ship_fast: bool,
+                   growth: bool) -> tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(title, summary, responsibilities, traits, interview focus) of the product engineer's profile: they
+    depend only on these values of the company profile, so each combination is written once."""
+    if band == "first_hire" or (stage in _EARLY and band == "small"):
         base = "Founding Product Engineer"
         setting = "as one of the first engineers, owning whole product areas end to end"
-    elif profile.stage in _LATE or band in _LARGE_BANDS:
+    elif stage in _LATE or band in _LARGE_BANDS:
         base = "Product Engineer, New Bets"
         setting = "in a small, autonomous team that tries new ideas beside the established product"
     else:
         base = "Product Engineer"
         setting = "owning a product area and its results"
     summary = (
-        f"Join {_company(profile)} {setting}. You will talk to customers, decide with them what to build, "
-        "ship it quickly and judge the work by what it changes for users and the business."
+        f"Join {_company(stage, business_model)} {setting}. You will talk to customers, decide with them what to "
+        "build, ship it quickly and judge the work by what it changes for users and the business."
     )
     responsibilities = [
         "Take a product area from the first customer conversation to the shipped change, then check whether it worked.",
@@ -121,8 +147,8 @@ def _product(profile: CompanyProfile) -> RoleProfile:
         "none": "Work from usage data, support tickets and the colleagues who meet customers, as engineers have no "
                 "direct customer contact yet.",
         None: "Build direct lines to customers: interviews, calls and feedback sessions.",
-    }[profile.customer_access])
-    responsibilities.extend(_product_context(profile))
+    }[customer_access])
+    responsibilities.extend(_product_context(business_model, ship_fast, growth))
     traits = [
         "Obsessed with customers: seeks out users and listens closely.",
         "Measures success by outcomes and impact rather than output.",
@@ -130,21 +156,21 @@ def _product(profile: CompanyProfile) -> RoleProfile:
         "Comfortable owning a roadmap and deciding with incomplete information.",
         "Likes prototypes and experiments as a way to learn quickly.",
     ]
-    if "ship_fast" in profile.priorities:
+    if ship_fast:
         traits.append("Has a record of shipping small increments often.")
     focus = [
         "A product decision they drove from a user insight to a shipped result, and how they measured it.",
         "Work sample: scope and prototype a small feature from a vague customer request.",
         "How they use data and customer conversations to decide what not to build.",
     ]
-    if "growth" in profile.priorities:
+    if growth:
         focus.append("An experiment on a growth metric: the hypothesis, the result and what they did next.")
-    if profile.business_model == "b2b_saas":
+    if business_model == "b2b_saas":
         focus.append("How they learn the workflow of a business customer they have never met.")
-    return RoleProfile(PRODUCT, _titled(base, profile), summary, tuple(responsibilities), tuple(traits), tuple(focus))
+    return _titled(base, business_model), summary, tuple(responsibilities), tuple(traits), tuple(focus)
 
 
-def _product_context(profile: CompanyProfile) -> list[str]:
+def _product_context(business_model: str, ship_fast: bool, growth: bool) -> list[str]:
     lines = {
         "b2b_saas": "Work with customer admins and account teams to understand the workflows the product supports.",
         "consumer_subscription": "Watch activation, retention and churn, and ship the changes that keep subscribers.",
@@ -157,26 +183,29 @@ def _product_context(profile: CompanyProfile) -> list[str]:
                                "systems.",
         "other": None,
     }
-    chosen = [lines[profile.business_model]] if lines[profile.business_model] else []
-    if "growth" in profile.priorities:
+    chosen = [lines[business_model]] if lines[business_model] else []
+    if growth:
         chosen.append("Own growth metrics such as sign-ups, activation and revenue for the area.")
-    if "ship_fast" in profile.priorities:
+    if ship_fast:
         chosen.append("Keep cycle times short: small changes, released often.")
     return chosen
 
 
-def _software(profile: CompanyProfile) -> RoleProfile:
-    band = team_size_band(profile.team_size)
-    specialism, focus_line, duty = _specialism(profile)
-    senior = "Senior " if profile.product_complexity == "very_high" or band in _LARGE_BANDS else ""
+@cache  # at most 7 stages x 6 bands x 4 complexities x 8 business models x 4 needs
+def _software_texts(stage: str, band: str, product_complexity: str, business_model: str,
+                    need: str | None) -> tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(title, summary, responsibilities, traits, interview focus but its first line, which names the team
+    size) of the software engineer's profile, written once per combination of these values."""
+    specialism, focus_line, duty = _specialism(need, business_model, product_complexity)
+    senior = "Senior " if product_complexity == "very_high" or band in _LARGE_BANDS else ""
     base = "Founding Software Engineer" if band == "first_hire" else f"{senior}Software Engineer"
-    title = f"{base}, {specialism}" if specialism else _titled(base, profile)
+    title = f"{base}, {specialism}" if specialism else _titled(base, business_model)
     where = {"first_hire": "as the first engineer", "small": "in a small team"}.get(band, "in a growing engineering "
                                                                                           "organisation")
     summary = (
-        f"Join {_company(profile)} {where} to build and look after the systems the product depends on. You will "
-        "solve the hard technical problems, keep the system fast, secure and reliable as it grows, and set the "
-        "standard for how code is written."
+        f"Join {_company(stage, business_model)} {where} to build and look after the systems the product depends "
+        "on. You will solve the hard technical problems, keep the system fast, secure and reliable as it grows, and "
+        "set the standard for how code is written."
     )
     responsibilities = [
         "Design and build core systems with correctness and performance in mind.",
@@ -186,7 +215,7 @@ def _software(profile: CompanyProfile) -> RoleProfile:
     ]
     if duty:
         responsibilities.append(duty)
-    if profile.product_complexity in ("high", "very_high"):
+    if product_complexity in ("high", "very_high"):
         responsibilities.append("Break hard technical problems into designs that other engineers can build on.")
     if band in _LARGE_BANDS:
         responsibilities.append("Work across teams to keep shared systems coherent as the organisation grows.")
@@ -199,39 +228,44 @@ def _software(profile: CompanyProfile) -> RoleProfile:
         "Reads documentation and source code to get to the bottom of things.",
     ]
     focus = [
-        f"System design for the product's hardest technical area, at the scale of {_scale(profile)}.",
         "A deep dive into a system they optimised: what they measured, what they changed, what it gained.",
         "A code review exercise that looks for correctness, security and maintainability problems.",
     ]
     if focus_line:
         focus.append(focus_line)
-    return RoleProfile(SOFTWARE, title, summary, tuple(responsibilities), tuple(traits), tuple(focus))
+    return title, summary, tuple(responsibilities), tuple(traits), tuple(focus)
 
 
-def _specialism(profile: CompanyProfile) -> tuple[str | None, str | None, str | None]:
+_SPECIALIST_NEEDS = ("security", "scale", "reliability")  # strongest first
+
+
+def _specialist_need(profile: CompanyProfile) -> str | None:
+    """The first of the priorities that call for a specialist, strongest first; None when none is given."""
+    priorities = profile.priorities
+    for need in _SPECIALIST_NEEDS:
+        if need in priorities:
+            return need
+    return None
+
+
+def _specialism(need: str | None, business_model: str,
+                product_complexity: str) -> tuple[str | None, str | None, str | None]:
     """(title suffix, extra interview focus, extra responsibility), from the strongest specialist need."""
-    priorities = set(profile.priorities)
-    if "security" in priorities:
+    if need == "security":
         return ("Security", "Threat modelling of a new feature: what could go wrong and what they would do about it.",
                 "Threat-model new features and keep dependencies, secrets and access under control.")
-    if "scale" in priorities:
+    if need == "scale":
         return ("Scalability", "How they would take the busiest part of a system to ten times its load.",
                 "Plan capacity and make the system carry much more load without a rewrite.")
-    if "reliability" in priorities:
+    if need == "reliability":
         return ("Reliability", "An incident they led: how it was found, fixed and prevented from happening again.",
                 "Define service levels, improve monitoring and lead incident reviews.")
-    if profile.business_model == "data_platform":
+    if business_model == "data_platform":
         return ("Data Systems", "Designing a data pipeline that stays correct when its inputs are late or wrong.",
                 "Own data pipelines, storage and query performance.")
-    if profile.business_model == "enterprise_platform":
+    if business_model == "enterprise_platform":
         return ("Platform", "Meeting an enterprise customer's demands for uptime, audit trails and integrations.",
                 "Meet enterprise demands for uptime, auditability and integrations.")
-    if profile.product_complexity in ("high", "very_high"):
+    if product_complexity in ("high", "very_high"):
         return ("Backend Systems", None, None)
     return None, None, None
-
-
-def _scale(profile: CompanyProfile) -> str:
-    if profile.team_size == 0:
-        return "a product that has no engineering team yet"
-    return f"a team of {profile.team_size:,} engineer" + ("" if profile.team_size == 1 else "s")

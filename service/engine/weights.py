@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 from service.engine.catalogue import FACTORS, INTERACTIONS, V2_LEANS
 
@@ -32,9 +32,11 @@ class TeamSizeCurve:
     def __post_init__(self) -> None:
         if not (1.0 <= self.midpoint <= 1_000_000.0 and 0.05 <= self.steepness <= 5.0):
             raise ValueError("team size curve needs 1 <= midpoint <= 1000000 and 0.05 <= steepness <= 5")
+        # ln(midpoint + 1), worked out once (the same number every time); not a field, so not in the hash
+        object.__setattr__(self, "log_midpoint", math.log1p(self.midpoint))
 
     def lean(self, team_size: int) -> float:
-        return -math.tanh(self.steepness * (math.log1p(team_size) - math.log1p(self.midpoint)))
+        return -math.tanh(self.steepness * (math.log1p(team_size) - self.log_midpoint))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,13 @@ has a label and one line of help; each allowed value its words. Pure data: no Fl
 
 from __future__ import annotations
 
-from service.engine.catalogue import BUSINESS_MODELS, CUSTOMER_ACCESS, PRIORITIES, PRODUCT_COMPLEXITIES, STAGES
+from service.engine.catalogue import (
+    BUSINESS_MODELS,
+    CUSTOMER_ACCESS,
+    PRIORITIES,
+    PRODUCT_COMPLEXITIES,
+    STAGES,
+)
 
 VALUES: dict[str, dict[str, str]] = {
     "stage": {

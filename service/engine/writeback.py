@@ -7,9 +7,12 @@ engineering fit: the more a factor pulls toward product engineers, the higher.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from operator import itemgetter
 
 from service.engine.model import BOTH, PRODUCT, CompanyProfile, Contribution, Evaluation
 from service.engine.narrative import percent
+from service.engine.records import quick_init
 
 RATINGS = ("definitely_not", "no", "mixed", "yes", "strong_yes")
 NOTE_LIMIT = 2000
@@ -28,6 +31,7 @@ _VERDICT = {
 }
 
 
+@quick_init
 @dataclass(frozen=True)
 class ScorecardItem:
     name: str
@@ -61,19 +65,31 @@ def scorecard(factors: tuple[Contribution, ...]) -> tuple[ScorecardItem, ...]:
     items = []
     for name in SCORECARD_NAMES:
         if name in counted:
-            items.append(ScorecardItem(SCORECARD_NAMES[name], rating(counted[name].contribution),
-                                       counted[name].reason, name))
+            items.append(_item(name, counted[name].contribution, counted[name].reason))
         else:
-            items.append(ScorecardItem(SCORECARD_NAMES[name], "mixed", NOT_GIVEN[name], name))
+            items.append(_NOT_GIVEN_ITEMS[name])
     return tuple(items)
 
 
 def scorecard_for(factors: tuple[Contribution, ...], role: str = PRODUCT) -> tuple[ScorecardItem, ...]:
     """Model 2: one item per factor that counted, in the order of `factors`, rated for fit with `role`:
     a factor that pulls toward the requisition's own role rates high, one that pulls away rates low."""
-    sign = 1.0 if role == PRODUCT else -1.0
-    return tuple(ScorecardItem(SCORECARD_NAMES[f.factor], rating(sign * f.contribution), f.reason, f.factor)
-                 for f in factors)
+    if role == PRODUCT:
+        return tuple([_item(f.factor, f.contribution, f.reason) for f in factors])
+    return tuple([_item(f.factor, -1.0 * f.contribution, f.reason) for f in factors])
+
+
+@lru_cache(maxsize=4096)  # items are immutable, so a document can share them; team sizes make many reasons
+def _item(factor: str, fit: float, reason: str) -> ScorecardItem:
+    """The scorecard item of a factor whose contribution, signed toward the requisition's role, is `fit`."""
+    return ScorecardItem(SCORECARD_NAMES[factor], rating(fit), reason, factor)
+
+
+_NOT_GIVEN_ITEMS = {name: ScorecardItem(SCORECARD_NAMES[name], "mixed", reason, name)
+                    for name, reason in NOT_GIVEN.items()}
+
+
+_FIRST = itemgetter(0)
 
 
 def note_text(profile: CompanyProfile, evaluation: Evaluation, growth: str | None) -> str:
@@ -81,20 +97,27 @@ def note_text(profile: CompanyProfile, evaluation: Evaluation, growth: str | Non
     who = f" for {profile.company_name}" if profile.company_name else ""
     head = [
         f"hiremix recommendation{who}: {_VERDICT[evaluation.recommendation]}.",
-        f"Product engineer share {percent(evaluation.product_engineer_share)}, "
-        f"confidence {evaluation.confidence:.2f}.",
+        (f"Product engineer share {percent(evaluation.product_engineer_share)}, "
+        f"confidence {evaluation.confidence:.2f}."),
     ]
     if evaluation.headcount is not None:
         count = evaluation.headcount
         head.append(f"Planned hires: {count.product_engineers} product, {count.software_engineers} software.")
     model = evaluation.model
-    tail = [f"Model: {model.weight_profile_id} v{model.version} ({model.hash[:19]})."]
+    tail = [_model_line(model.weight_profile_id, model.version, model.hash)]
     if growth:
         tail.insert(0, growth)
-    pulls = [*evaluation.factors, *evaluation.interactions]  # model 2's interactions are reasons too
-    reasons = [f"- {f.reason}" for f in sorted(pulls, key=lambda f: -abs(f.contribution))]
+    # model 2's interactions are reasons too; strongest first, ties in factor order
+    pulls = [(-abs(f.contribution), f.reason) for f in (*evaluation.factors, *evaluation.interactions)]
+    pulls.sort(key=_FIRST)
+    reasons = [f"- {reason}" for _strength, reason in pulls]
     while True:
         text = "\n".join(head + ["", "Why:"] + reasons + [""] + tail)
         if len(text) <= NOTE_LIMIT or not reasons:
             return text[:NOTE_LIMIT]
         reasons.pop()  # the weakest reason goes first
+
+
+@lru_cache(maxsize=64, typed=True)  # one line per weight profile
+def _model_line(weight_profile_id: str, version: int, digest: str) -> str:
+    return f"Model: {weight_profile_id} v{version} ({digest[:19]})."
