@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import groupby
 from operator import itemgetter
 
 from service.engine.catalogue import (
@@ -304,20 +305,41 @@ def _nearest_pair(table: Scoring, alternatives: Alternatives, current: str, slac
                         continue
                     pairs.append((steps_a + steps_b, first, value_a, steps_a, second, value_b, steps_b))
     pairs.sort(key=itemgetter(0))  # stable: equal steps keep factor order
-    best = None  # (shift, outcome, the pair)
-    for pair in pairs:
-        if best is not None and pair[0] > best[2][0]:
-            break  # every pair left takes more steps than one that flips
+    for _steps, same_steps in groupby(pairs, key=itemgetter(0)):  # fewest steps first
+        best = _gentlest_pair(table, alternatives, current, list(same_steps))
+        if best is not None:
+            shift, outcome, (_steps, first, value_a, steps_a, second, value_b, steps_b) = best
+            return PairChange((Change(first, values[first], value_a, outcome, steps_a, shift),
+                               Change(second, values[second], value_b, outcome, steps_b, shift)), outcome)
+    return None
+
+
+def _gentlest_pair(table: Scoring, alternatives: Alternatives, current: str, pairs: list) -> tuple | None:
+    """(shift, recommendation, pair) of the pair that changes the recommendation with the smallest shift
+    (the first of them on a tie), among `pairs` of equal steps; None when none changes it.
+
+    Every pair's shift is first told approximately (off by at most `Scoring.tolerance`): the exact log-odds
+    are only made for pairs, gentlest first, that could still be the gentlest, or tie with it."""
+    today, tolerance = alternatives.today, table.tolerance
+    inside_low, inside_high, _, _ = table.certainty[current]
+    told = []  # (approximate shift, place in `pairs`, approximate log-odds, pair)
+    for place, pair in enumerate(pairs):
+        _steps, first, value_a, _steps_a, second, value_b, _steps_b = pair
+        approximate = alternatives.approximate_two(first, value_a, second, value_b)
+        told.append((abs(approximate - today), place, approximate, pair))
+    told.sort(key=itemgetter(0, 1))
+    best = None  # (shift, place, recommendation, pair)
+    for approximate_shift, place, approximate, pair in told:
+        if best is not None and approximate_shift - tolerance > best[0]:
+            break  # this pair and those after it surely shift the log-odds more
+        if inside_low < approximate < inside_high:
+            continue  # surely changes nothing
         _steps, first, value_a, _steps_a, second, value_b, _steps_b = pair
         moved = alternatives.changed_two(first, value_a, second, value_b)
         outcome = table.recommendation(moved)
-        if outcome != current and (best is None or abs(moved - today) < best[0]):
-            best = (abs(moved - today), outcome, pair)
-    if best is None:
-        return None
-    shift, outcome, (_steps, first, value_a, steps_a, second, value_b, steps_b) = best
-    return PairChange((Change(first, values[first], value_a, outcome, steps_a, shift),
-                       Change(second, values[second], value_b, outcome, steps_b, shift)), outcome)
+        if outcome != current and (best is None or (abs(moved - today), place) < best[:2]):
+            best = (abs(moved - today), place, outcome, pair)
+    return None if best is None else (best[0], best[2], best[3])
 
 
 def _pair_values(factor: str, value: FactorInput | None) -> tuple[tuple[int, FactorInput], ...]:

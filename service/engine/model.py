@@ -282,7 +282,8 @@ class Scoring:
         self.lower, self.upper = weights.thresholds.lower, weights.thresholds.upper
         self.model = ModelRef(weights.id, weights.version, weights.hash)
         self._logits = (_logit(self.lower), _logit(self.upper))
-        self._bounds = _certain_bounds(weights, self._logits, self.interaction_weights)
+        self.tolerance = _tolerance(weights, self.interaction_weights)
+        self._bounds = _certain_bounds(weights, self._logits, self.tolerance)
         self.certainty = _certainty(self._bounds)
         self._terms: dict[tuple[str, FactorInput], float | None] = {}
         self._contributions: dict[tuple[str, FactorInput], tuple[Contribution, float] | None] = {}
@@ -295,7 +296,7 @@ class Scoring:
         self.team_weight = weights.weights["team_size"]
         self.interaction_total = math.fsum(self.interaction_weights.values())
         self.large_team_weight = self.interaction_weights.get("large_team_wants_speed")
-        self._late_stage_exacts = {} if not self.v2 else {
+        self.late_stage_by_stage = {} if not self.v2 else {
             stage: _late_stage_exact(lean, self.interaction_weights["late_stage_innovation"])
             for stage, lean in weights.leans["stage"].items()
         }
@@ -315,6 +316,13 @@ class Scoring:
             found = factor_term(name, value, self.weights)
             term = self._terms[key] = None if found is None else found[1] * found[2]
             return term
+
+    def term_list(self, values: dict) -> list[float | None]:
+        """exact_term() of each factor in FACTOR_ORDER of a profile given as {factor: value}, the kept ones
+        looked up directly."""
+        kept, exact_term = self._terms, self.exact_term
+        return [kept[(name, values[name])] if name != "team_size" and (name, values[name]) in kept
+                else exact_term(name, values[name]) for name in FACTOR_ORDER]
 
     def exact_terms(self, profile: CompanyProfile) -> dict[str, float]:
         """weight x lean of every factor that counts, by factor, in FACTOR_ORDER."""
@@ -347,13 +355,13 @@ class Scoring:
         found = []
         if self.v2:
             speed = self.speed_strength(priorities)
-            if speed is not None:
-                strength = speed * (-lean if -lean > 0.0 else 0.0)  # max(0.0, -lean), without the call
+            if speed is not None and lean < 0.0:  # else its strength, speed x max(0, -lean), is 0
+                strength = speed * -lean
                 exact = self.large_team_weight * strength
                 if strength > 0 and exact != 0:
                     found.append(exact)
             if "innovation" in priorities:
-                late = self._late_stage_exacts[stage]
+                late = self.late_stage_by_stage[stage]
                 if late is not None:
                     found.append(late)
         return found
@@ -361,7 +369,7 @@ class Scoring:
     def late_stage_exacts(self, stage: str, priorities: tuple[str, ...]) -> list[float]:
         """Model 2: [weight x strength of late_stage_innovation] when it holds, else []."""
         if "innovation" in priorities:
-            late = self._late_stage_exacts[stage]
+            late = self.late_stage_by_stage[stage]
             if late is not None:
                 return [late]
         return []
@@ -545,19 +553,21 @@ class Alternatives:
     two factors: the terms of the others are looked up once, here, and only the changed factors' terms and
     (when a change touches team size, stage or priorities) the interactions are worked out again. Each sum is
     made of the same numbers, added in the same order, as `Scoring.log_odds` gives for the changed profile.
+    Most alternatives land far from any threshold, and what they recommend is then told from an approximate
+    sum instead (see `_certainty`): only those that may change the answer are added up exactly.
     """
 
     def __init__(self, table: Scoring, values: dict) -> None:
         self.table = table
         self.values = values
         # weight x lean of each factor in FACTOR_ORDER; None for a factor that does not count
-        self.terms = [table.exact_term(name, values[name]) for name in FACTOR_ORDER]
+        self.terms = table.term_list(values)
         self.all_count = None not in self.terms
         self.team_lean = table.curve.lean(values["team_size"]) if table.v2 else None
         # weight x strength of each interaction that holds, before the cap (none under model 1)
         self.interactions = table.interaction_exacts(self.team_lean, values["stage"], values["priorities"])
         self.today = self._total(self.terms.copy(), self.interactions)
-        # what approximate sums start from (see recommendation_with)
+        # what approximate sums start from (see first_flip and approximate_two)
         self.factors_sum = math.fsum(term for term in self.terms if term is not None)
         self.interactions_sum = math.fsum(self.interactions)
 
@@ -652,8 +662,7 @@ class Alternatives:
                 interactions_sum = self.interactions_sum_with(name, value)
             factors_sum = others_sum + (0.0 if term is None else term)
             # approximate_log_odds(factors_sum, interactions_sum), written out
-            approximate = factors_sum if factors_sum >= 0 else (
-                factors_sum + interactions_sum if factors_sum + interactions_sum < 0.0 else 0.0)
+            approximate = factors_sum if factors_sum >= 0 else min(factors_sum + interactions_sum, 0.0)
             if inside_low < approximate < inside_high:
                 continue  # surely still `current`
             moved = self.changed(name, value)
@@ -662,12 +671,43 @@ class Alternatives:
                 return steps, value, moved, outcome
         return None
 
+    def approximate_two(self, first: str, value_a: FactorInput, second: str, value_b: FactorInput) -> float:
+        """changed_two() in plain floating point: off the exact log-odds by no more than `Scoring.tolerance`."""
+        table, terms, values = self.table, self.terms, self.values
+        factors_sum = self.factors_sum
+        for name, value in ((first, value_a), (second, value_b)):
+            today, term = terms[_INDEX[name]], table.exact_term(name, value)
+            factors_sum += (0.0 if term is None else term) - (0.0 if today is None else today)
+        interactions_sum = self.interactions_sum
+        if table.v2 and (first in _READ_BY_INTERACTIONS or second in _READ_BY_INTERACTIONS):
+            changed = {first: value_a, second: value_b}
+            team_size = changed.get("team_size")
+            lean = self.team_lean if team_size is None else table.curve.lean(team_size)
+            stage, priorities = changed.get("stage", values["stage"]), changed.get("priorities", values["priorities"])
+            interactions_sum = 0.0
+            speed = table.speed_strength(priorities)
+            if speed is not None and lean < 0.0:
+                interactions_sum = table.large_team_weight * (speed * -lean)
+            if "innovation" in priorities:
+                late = table.late_stage_by_stage[stage]
+                if late is not None:
+                    interactions_sum += late
+        return approximate_log_odds(factors_sum, interactions_sum)
+
     def interactions_sum_with(self, name: str, value: FactorInput) -> float:
-        """The interactions' sum before the cap (math.fsum) with the stage or the priorities changed."""
-        values = self.values
-        return math.fsum(self.table.interaction_exacts(
-            self.team_lean, value if name == "stage" else values["stage"],
-            value if name == "priorities" else values["priorities"]))
+        """About what the interactions add up to before the cap with the stage or the priorities changed: the
+        terms of `Scoring.interaction_exacts`, added in plain floating point (for approximate sums only)."""
+        table = self.table
+        stage, priorities = (value, self.values["priorities"]) if name == "stage" else (self.values["stage"], value)
+        found = 0.0
+        speed = table.speed_strength(priorities)
+        if speed is not None and self.team_lean < 0.0:
+            found = table.large_team_weight * (speed * -self.team_lean)
+        if "innovation" in priorities:
+            late = table.late_stage_by_stage[stage]
+            if late is not None:
+                found += late
+        return found
 
     def flip_size(self, current: str, limit: int) -> int | None:
         """The team size nearest today's, toward `limit`, at which the recommendation changes from `current`
@@ -696,15 +736,14 @@ class Alternatives:
             lean = -math.tanh(steepness * (math.log1p(size) - log_midpoint))  # TeamSizeCurve.lean, written out
             term = weight * lean
             interactions, large_team = late, 0.0
-            if speed is not None:
-                strength = speed * (-lean if -lean > 0.0 else 0.0)  # max(0.0, -lean), without the call
+            if speed is not None and lean < 0.0:  # as Scoring.interaction_exacts
+                strength = speed * -lean
                 exact = large_team_weight * strength
                 if strength > 0 and exact != 0:
                     interactions, large_team = [exact, *late], exact
             # approximate_log_odds(factors_sum, interactions_sum), written out
             factors_sum = others_sum + term
-            approximate = factors_sum if factors_sum >= 0 else (
-                factors_sum + large_team + late_sum if factors_sum + large_team + late_sum < 0.0 else 0.0)
+            approximate = factors_sum if factors_sum >= 0 else min(factors_sum + large_team + late_sum, 0.0)
             if inside_low < approximate < inside_high:
                 flips = False
             elif approximate < outside_low or approximate > outside_high:
@@ -821,21 +860,13 @@ def _certainty(bounds: tuple[float, float, float, float] | None) -> dict[str, tu
     }
 
 
-def _certain_bounds(weights: WeightProfile, logits: tuple[float, float],
-                    interaction_weights: dict) -> tuple[float, float, float, float] | None:
-    """(lower threshold's log-odds - margin, + margin, upper's - margin, + margin): beyond them an
-    approximate log-odds sum surely recommends what it seems to (see `_certainty`); None when that can
-    never be told (thresholds at the very ends, or weights so large that the margin would mean nothing).
+def _tolerance(weights: WeightProfile, interaction_weights: dict) -> float:
+    """How far an approximate log-odds sum (see `approximate_log_odds`) can be off the exact one, at most:
+    inf when that cannot be told (weights so large it would mean nothing).
 
-    The margin covers two things. An approximate sum is off the exact one by a few roundings of the numbers
-    added (each at most 2^-52 of the largest sum any alternative reaches, at most `bound`): 1e-13 x bound
-    is over ten times that. And the exact sum must then lie far enough from the threshold that the share the
-    logistic gives for it, with its own rounding, still lies on the same side: with both thresholds between
-    1e-5 and 1 - 1e-5 the logistic's slope there is about 1e-5 or more, so 1e-8 moves the share by 1e-13,
-    over fifty times what the logistic and the thresholds' log-odds can be off (a few times 2^-52)."""
-    lower, upper = weights.thresholds.lower, weights.thresholds.upper
-    if not (1e-5 <= lower and upper <= 1 - 1e-5):
-        return None
+    An approximate sum is off by a few roundings of the numbers added, each at most 2^-52 of the largest of
+    them; none is more than four times `bound`, the most any sum of terms can reach: 1e-13 x (1 + 4 x bound)
+    is over ten times that."""
     bound = sum(abs(weight) for weight in interaction_weights.values())  # strengths are at most 1
     for name, weight in weights.weights.items():
         if name == "team_size" and weights.team_size_curve is not None:
@@ -846,8 +877,25 @@ def _certain_bounds(weights: WeightProfile, logits: tuple[float, float],
             largest = sum(leans) if name == "priorities" else max(leans, default=0.0)
         bound += abs(weight) * largest
     if not bound < 1e6:  # also refuses NaN
+        return math.inf
+    return 1e-13 * (1.0 + 4.0 * bound)
+
+
+def _certain_bounds(weights: WeightProfile, logits: tuple[float, float],
+                    tolerance: float) -> tuple[float, float, float, float] | None:
+    """(lower threshold's log-odds - margin, + margin, upper's - margin, + margin): beyond them an
+    approximate log-odds sum surely recommends what it seems to (see `_certainty`); None when that can
+    never be told (thresholds at the very ends, or weights so large that the margin would mean nothing).
+
+    The margin covers two things: how far the approximate sum can be off the exact one (`tolerance`), and
+    then how far the exact sum must lie from the threshold for the share the logistic gives for it, with
+    its own rounding, to lie on the same side: with both thresholds between 1e-5 and 1 - 1e-5 the logistic's
+    slope there is about 1e-5 or more, so 1e-8 moves the share by 1e-13, over fifty times what the logistic
+    and the thresholds' log-odds can be off (a few times 2^-52)."""
+    lower, upper = weights.thresholds.lower, weights.thresholds.upper
+    if not (1e-5 <= lower and upper <= 1 - 1e-5) or tolerance == math.inf:
         return None
-    margin = 1e-8 + 1e-13 * (1.0 + 4.0 * bound)
+    margin = 1e-8 + tolerance
     low, high = logits
     return low - margin, low + margin, high - margin, high + margin
 

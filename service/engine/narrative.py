@@ -230,28 +230,32 @@ def _verdict(profile: CompanyProfile, recommendation: str, share: float) -> str:
 def _reasons(recommendation: str, contributions: tuple[Contribution, ...]) -> str:
     ranked = [(abs(c.contribution), c) for c in contributions]  # (strength, contribution)
     ranked.sort(key=_STRENGTH, reverse=True)  # stable: ties keep factor order
-    pro = [c for _size, c in ranked if c.contribution > 0]
-    con = [c for _size, c in ranked if c.contribution < 0]
+    pro, con = [], []  # phrases, strongest first
+    for _strength, c in ranked:
+        if c.contribution > 0:
+            pro.append(c.phrase)
+        elif c.contribution < 0:
+            con.append(c.phrase)
     if recommendation == "both":
         if pro and con:
             return (
-                f"{_capitalised(pro[0].phrase)} pulls toward product engineers, "
-                f"while {con[0].phrase} pulls toward software engineers."
+                f"{_capitalised(pro[0])} pulls toward product engineers, "
+                f"while {con[0]} pulls toward software engineers."
             )
         if pro or con:
             side = "product" if pro else "software"
             other = "software" if pro else "product"
             top = (pro or con)[0]
             return (
-                f"{_capitalised(top.phrase)} pulls toward {side} engineers, "
+                f"{_capitalised(top)} pulls toward {side} engineers, "
                 f"but not far enough to rule out {other} engineers."
             )
         return "No factor in the profile pulls clearly either way."
     supporting, opposing = (pro, con) if recommendation == "product_engineers" else (con, pro)
     sentence = "The strongest reasons are " if len(supporting) > 1 else "The strongest reason is "
-    sentence += _joined([c.phrase for c in supporting[:2]])
+    sentence += _joined(supporting[:2])
     if opposing:
-        sentence += f", while {opposing[0].phrase} pulls the other way"
+        sentence += f", while {opposing[0]} pulls the other way"
     return sentence + "."
 
 
