@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 
 from flask import Flask, Response, current_app, g, request
@@ -57,8 +58,9 @@ class RateLimited(HiremixError):
     status = 429
     code = "rate_limited"
 
-    def __init__(self, limit: RateLimitItem, seconds: int):
-        super().__init__(f"More than {limit} with this API key; retry after the seconds in Retry-After.")
+    def __init__(self, limit: RateLimitItem, seconds: int, *, by_address: bool = False):
+        whose = "from your address" if by_address else "with this API key"
+        super().__init__(f"More than {limit} {whose}; retry after the seconds in Retry-After.")
         self.headers = {"Retry-After": str(seconds)}
 
 
@@ -78,8 +80,9 @@ class _MemoryStorage(MemoryStorage):
     MemoryStorage starts a new timer thread for that sweep whenever its previous one has ended, which on a
     worker busy with requests of 10 ms or more meant a thread started per request (measured: more than the
     rest of the request's rate limiting). A counter still expires on its own when it is next read
-    (MemoryStorage.get); the sweep only drops the ones nobody reads again. limits names the hook privately:
-    the assertion below fails at import, not silently, if a release renames it.
+    (MemoryStorage.get); the sweep only drops the ones nobody reads again (fixed windows keep no events, so
+    counters and their expiry times are all there is to drop). limits names the hook privately: the
+    assertion below fails at import, not silently, if a release renames it.
     """
 
     SWEEP_EVERY_S = 1.0
@@ -87,12 +90,23 @@ class _MemoryStorage(MemoryStorage):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._next_sweep = 0.0
+        self._sweeping = threading.Lock()
 
     def _MemoryStorage__schedule_expiry(self) -> None:
-        now = time.monotonic()
-        if now >= self._next_sweep:
-            self._next_sweep = now + self.SWEEP_EVERY_S
-            self._MemoryStorage__expire_events()
+        if time.monotonic() < self._next_sweep or not self._sweeping.acquire(blocking=False):
+            return  # not due, or another thread of this worker is sweeping
+        try:
+            self._next_sweep = time.monotonic() + self.SWEEP_EVERY_S
+            now = time.time()
+            # Each counter read and dropped with .pop(..., None): a request thread's own read (MemoryStorage.get)
+            # may drop the same counter at the same moment.
+            for key, expires in list(self.expirations.items()):
+                if expires <= now:
+                    self.storage.pop(key, None)
+                    self.expirations.pop(key, None)
+                    self.locks.pop(key, None)
+        finally:
+            self._sweeping.release()
 
 
 assert callable(getattr(MemoryStorage, "_MemoryStorage__schedule_expiry", None)), "limits renamed the sweep hook"
@@ -174,6 +188,13 @@ def _seconds_until(moment: float) -> int:
     return max(1, math.ceil(moment - time.time()))
 
 
+def seconds_left(reset_at: float, now: float) -> int:
+    """Whole seconds from `now` until a window that ends at `reset_at` has surely ended. The end is first
+    rounded up to the next whole second, as Flask-Limiter reported it: Redis gives it from a TTL rounded to
+    the nearest second, which can put it up to half a second early (and a refusal's Retry-After at 0)."""
+    return max(0, math.ceil(int(reset_at + 1) - now))
+
+
 def register(app: Flask, settings: Settings) -> RateLimits:
     """Count every keyed request (and every public page's, per address) before its view runs; answer
     429 once the budget is spent; tell every counted answer how much is left (IETF RateLimit headers,
@@ -186,11 +207,11 @@ def register(app: Flask, settings: Settings) -> RateLimits:
         if who is None:
             return
         limit, remaining, reset_at, refused = budget.spend(who)
-        seconds = max(0, math.ceil(reset_at - time.time()))
+        seconds = seconds_left(reset_at, time.time())
         g.rate_limit_headers = {"RateLimit-Limit": str(limit.amount), "RateLimit-Remaining": str(remaining),
                                 "RateLimit-Reset": str(seconds)}
         if refused:
-            raise RateLimited(limit, seconds)
+            raise RateLimited(limit, seconds, by_address=who.startswith("address:"))
 
     @app.after_request
     def _headers(response: Response) -> Response:

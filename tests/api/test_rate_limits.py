@@ -141,3 +141,40 @@ def test_counting_in_memory_starts_no_thread_and_still_forgets_ended_windows(mon
     monkeypatch.setattr("limits.storage.memory.time.time", lambda: clock[0])
     counter.hit(second, "hiremix", "key:new", "global")
     assert list(storage.storage) == ["LIMITER/hiremix/key:new/global/5/1/second"]
+
+
+def test_the_sweep_of_ended_windows_bears_a_counter_read_away_at_the_same_moment(monkeypatch):
+    from limits import parse
+
+    from service.http import limits
+
+    storage = limits._MemoryStorage()
+    storage.timer.join()  # the one timer limits starts when the storage is made
+    counter = limits.FixedWindowRateLimiter(storage)
+    counter.hit(parse("5/second"), "hiremix", "key:a", "global")
+
+    class Vanishing(dict):
+        """A request thread's own read (MemoryStorage.get) drops the counter while the sweep walks them."""
+
+        def items(self):
+            listed = list(super().items())
+            self.clear()
+            return listed
+
+        def keys(self):  # as limits' own sweep lists them
+            return [key for key, _ in self.items()]
+
+    storage.expirations = Vanishing({key: 0.0 for key in storage.expirations})
+    storage._next_sweep = 0.0
+    counter.hit(parse("5/second"), "hiremix", "key:b", "global")  # sweeps: no KeyError, the new count stands
+    assert storage.storage["LIMITER/hiremix/key:b/global/5/1/second"] == 1
+
+
+def test_the_wait_said_is_never_short_of_the_window_even_when_redis_rounds_its_end_down():
+    from service.http.limits import seconds_left
+
+    # Redis reports a window's end from its TTL, rounded to the nearest second: a window that truly ends at
+    # 100.0 can be reported as ending at 99.6 when asked at 99.6. Waiting the seconds said must be enough.
+    assert seconds_left(reset_at=99.6, now=99.6) == 1
+    assert seconds_left(reset_at=100.0, now=40.0) == 61  # as Flask-Limiter said: the end rounded up, plus one
+    assert seconds_left(reset_at=100.0, now=160.0) == 0

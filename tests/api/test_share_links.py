@@ -393,7 +393,8 @@ def test_the_shared_page_is_rate_limited_per_client_address(database_url, new_ke
     answers.append(visitor.get("/s/unknown", environ_base=first))  # a guess counts too
     assert [a.status_code for a in answers] == [200, 200, 404]
     assert answers[0].headers["RateLimit-Limit"] == "3"
-    problem(visitor.get(_path(link["url"]), environ_base=first), 429, "rate_limited")
+    refused = problem(visitor.get(_path(link["url"]), environ_base=first), 429, "rate_limited")
+    assert "3 per 1 minute from your address" in refused["detail"]  # a visitor has no key
     assert visitor.get(_path(link["url"]), environ_base={"REMOTE_ADDR": "198.51.100.8"}).status_code == 200
     # The key's own budget is apart: it has used two requests of three.
     assert client.get("/v1/recommendations").status_code == 200
