@@ -8,7 +8,9 @@ every float but the tiny ones, under 1e-4 (orjson: 0.00001 or 1e-7, Python:
 or with a negative exponent, so a text holding `0.0000`, or `e-` between two
 digits, is encoded again by the standard library (a string that happens to
 hold one only costs the slow path). A value orjson refuses (an integer past
-64 bits, a key that is not a string) takes the standard library too. NaN and
+64 bits, a key that is not a string, a date or a dataclass, which it is told
+to hand back) takes the standard library too, which writes or refuses it as
+it always did. NaN and
 infinities, which the standard library refuses and orjson writes as null, never
 reach a document: the schemas and the engine keep every number finite.
 tests/unit/test_json_text.py checks both encoders against each other.
@@ -21,6 +23,10 @@ import json
 import orjson
 
 _DIGITS = frozenset(b"0123456789")
+# What orjson would write but the standard library refuses or writes otherwise (dates, dataclasses) is
+# handed back, so the standard library decides; so are subclasses of str, int, dict and list.
+_AS_THE_STANDARD_LIBRARY = (orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+                            | orjson.OPT_PASSTHROUGH_SUBCLASS)
 
 
 def standard(document) -> str:
@@ -31,7 +37,7 @@ def standard(document) -> str:
 def to_json_bytes(document) -> bytes:
     """`standard(document)` as UTF-8 bytes, mostly from orjson."""
     try:
-        encoded = orjson.dumps(document)
+        encoded = orjson.dumps(document, option=_AS_THE_STANDARD_LIBRARY)
     except TypeError:  # orjson.JSONEncodeError: an integer past 64 bits, a key that is not a string
         return standard(document).encode()
     if _maybe_different(encoded):
