@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -40,9 +39,19 @@ class _Flask(Flask):
     """Flask, with `ensure_sync` remembered per function: Flask asks `inspect.iscoroutinefunction` of every
     hook on every request (about fifteen a request here), and the answer never changes."""
 
-    @functools.lru_cache(maxsize=512)  # noqa: B019 (one app object per process; bounded)
+    _REMEMBERED = 512  # hooks and views: a few dozen; a function made per request is never remembered past this
+
     def ensure_sync(self, func):
-        return super().ensure_sync(func)
+        remembered = self.__dict__.setdefault("_sync", {})
+        try:
+            return remembered[func]
+        except KeyError:
+            made = super().ensure_sync(func)
+            if len(remembered) < self._REMEMBERED:
+                remembered[func] = made
+            return made
+        except TypeError:  # an unhashable callable
+            return super().ensure_sync(func)
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
