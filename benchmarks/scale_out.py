@@ -57,6 +57,7 @@ from benchmarks.serving import (
     children,
     free_port,
     gunicorn,
+    nginx_main_conf,
     prepare_database,
     scratch_postgres,
     wrk,
@@ -108,13 +109,7 @@ def nginx(upstreams: list[str], folder: Path):
     folder.mkdir(parents=True)
     port = free_port()
     (folder / "hiremix.conf").write_text(render(upstreams, port, folder))
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    (folder / "nginx.conf").write_text(
-        f"{user}daemon off;\nworker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
-        "events { worker_connections 1024; }\n"
-        f"http {{\n access_log off;\n client_body_temp_path {folder}/body;\n proxy_temp_path {folder}/proxy;\n"
-        f" fastcgi_temp_path {folder}/fastcgi;\n uwsgi_temp_path {folder}/uwsgi;\n scgi_temp_path {folder}/scgi;\n"
-        f" include {folder}/hiremix.conf;\n}}\n")
+    (folder / "nginx.conf").write_text(nginx_main_conf(folder))
     process = subprocess.Popen([binary, "-p", str(folder), "-c", str(folder / "nginx.conf")],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:

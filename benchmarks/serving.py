@@ -426,6 +426,17 @@ def find_nginx() -> str | None:
     return found
 
 
+def nginx_main_conf(folder: Path) -> str:
+    """The nginx.conf of an nginx run in the foreground by this user, every path in `folder`, with
+    `folder`/hiremix.conf (a rendered deploy/nginx.conf.template) as its only server."""
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    return (f"{user}daemon off;\nworker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
+            "events { worker_connections 1024; }\n"
+            f"http {{\n access_log off;\n client_body_temp_path {folder}/body;\n proxy_temp_path {folder}/proxy;\n"
+            f" fastcgi_temp_path {folder}/fastcgi;\n uwsgi_temp_path {folder}/uwsgi;\n"
+            f" scgi_temp_path {folder}/scgi;\n include {folder}/hiremix.conf;\n}}\n")
+
+
 def nginx_in_front(binary: str, upstream: Server, folder: Path, logs: Path):
     """Debian's nginx in the foreground, with deploy/nginx.conf.template (rendered as the official image
     does, envsubst limited to its two variables) as its only server; every path in `folder`."""
@@ -440,13 +451,7 @@ def nginx_in_front(binary: str, upstream: Server, folder: Path, logs: Path):
         # The access log stays on (its cost is part of the proxy), in the temporary folder.
         (folder / "hiremix.conf").write_text(rendered.replace("/var/log/nginx/access.log",
                                                               str(folder / "access.log")))
-        user = "user root;\n" if os.geteuid() == 0 else ""
-        (folder / "nginx.conf").write_text(
-            f"{user}daemon off;\nworker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
-            "events { worker_connections 1024; }\n"
-            f"http {{\n access_log off;\n client_body_temp_path {folder}/body;\n proxy_temp_path {folder}/proxy;\n"
-            f" fastcgi_temp_path {folder}/fastcgi;\n uwsgi_temp_path {folder}/uwsgi;\n"
-            f" scgi_temp_path {folder}/scgi;\n include {folder}/hiremix.conf;\n}}\n")
+        (folder / "nginx.conf").write_text(nginx_main_conf(folder))
         return [binary, "-p", str(folder), "-e", str(folder / "error.log"), "-c", str(folder / "nginx.conf")]
 
     return serve(folder.name, command, dict(os.environ), logs, healthz, settle=0.2)
