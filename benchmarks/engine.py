@@ -6,7 +6,11 @@ baseline measured in the same run (json.dumps of the profile) so figures from
 shared, noisy machines can be compared as ratios. The last rows split the
 document into its parts: the counterfactuals, the engine's fields, and the dump
 of fields already worked out, by marshmallow and by the function derived from
-the same schema (schemas/serializer.py) that serves them.
+the same schema (schemas/serializer.py) that serves them. The two "stored
+weights" rows decide with a tuned weight profile: made anew for every profile
+(as each request did before service/weight_profiles.py kept ready profiles by
+id, version and hash), and kept (as served now, with the engine's tables for
+it built once).
 
     .venv/bin/python benchmarks/engine.py [--seconds 2]
 """
@@ -24,7 +28,7 @@ from service import recommendations
 from service.engine import DEFAULT_WEIGHT_PROFILE, CompanyProfile, evaluate
 from service.engine.catalogue import BUSINESS_MODELS, PRODUCT_COMPLEXITIES, STAGES
 from service.engine.counterfactuals import what_would_change, what_would_change_v2
-from service.engine.weights import MODEL_V1
+from service.engine.weights import MODEL_V1, derive
 
 
 def profiles():
@@ -52,6 +56,12 @@ def main() -> None:
     companies = [CompanyProfile(**{k: (tuple(v) if k == "priorities" else v) for k, v in p.items()}) for p in payloads]
     documents = [recommendations.document_fields(p, DEFAULT_WEIGHT_PROFILE) for p in payloads]
     baseline = rate(json.dumps, payloads, seconds)
+
+    def tuned():
+        return derive(DEFAULT_WEIGHT_PROFILE, id="wp_bench", version=1, weights={"priorities": 1.2},
+                      leans={"priorities": {"security": -1.0}}, lower=0.35)
+
+    kept = tuned()
     rows = [
         ("baseline: json.dumps(profile)", baseline),
         ("engine: evaluate()", rate(evaluate, companies, seconds)),
@@ -65,6 +75,10 @@ def main() -> None:
                                                 payloads, seconds)),
         ("document: marshmallow Schema.dump", rate(RecommendationPreviewSchema().dump, documents, seconds)),
         ("document: derived dump (as served)", rate(compile_dump(RecommendationPreviewSchema()), documents, seconds)),
+        ("stored weights: made for each profile", rate(lambda p: recommendations.document_fields(p, tuned()),
+                                                       payloads, seconds)),
+        ("stored weights: kept (as served)", rate(lambda p: recommendations.document_fields(p, kept), payloads,
+                                                  seconds)),
     ]
     print(f"{'what':38} {'per second':>12} {'x baseline':>11}")
     for name, value in rows:

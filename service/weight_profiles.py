@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -159,7 +161,11 @@ def versions(profile_id: str, query: dict, tenant_id: str, sessions: sessionmake
 
 def resolve(profile_id: str | None, version: int | None, tenant_id: str, sessions: sessionmaker,
             pointer: str = "/weight_profile_id") -> WeightProfile:
-    """The exact weights a request names: 422 (naming the field) when they do not exist for this tenant."""
+    """The exact weights a request names: 422 (naming the field) when they do not exist for this tenant.
+
+    A stored version is read in one query and, once made ready, kept by id, version and hash (see
+    `_READY`), so a profile named again decides with the tables the engine built for it before.
+    """
     if profile_id in (None, DEFAULT_WEIGHT_PROFILE.id):
         if version not in (None, *BUILT_IN):
             raise _unknown(pointer.replace("_id", "_version"), f"The built-in weight profile has versions 1 "
@@ -167,16 +173,64 @@ def resolve(profile_id: str | None, version: int | None, tenant_id: str, session
                                                               "(model 2).")
         return BUILT_IN[version or DEFAULT_WEIGHT_PROFILE.version]
     with sessions() as session:
-        record = session.get(WeightProfileRecord, profile_id)
-        if record is None or record.tenant_id != tenant_id:
-            raise _unknown(pointer, f"No weight profile '{profile_id}'; the built-in one is "
-                                    f"'{DEFAULT_WEIGHT_PROFILE.id}'.")
-        row = session.get(WeightProfileVersionRecord,
-                          (profile_id, record.latest_version if version is None else version))
-    if row is None:
-        raise _unknown(pointer.replace("_id", "_version"),
-                       f"Weight profile '{profile_id}' has versions 1 to {record.latest_version}.")
-    return _engine_profile(row)
+        chosen = WeightProfileRecord.latest_version if version is None else version
+        row = session.execute(_NAMED_VERSION.where(WeightProfileVersionRecord.version == chosen),
+                              {"profile_id": profile_id, "tenant_id": tenant_id}).scalar_one_or_none()
+        if row is None:  # say which part is missing
+            record = session.get(WeightProfileRecord, profile_id)
+            if record is None or record.tenant_id != tenant_id:
+                raise _unknown(pointer, f"No weight profile '{profile_id}'; the built-in one is "
+                                        f"'{DEFAULT_WEIGHT_PROFILE.id}'.")
+            raise _unknown(pointer.replace("_id", "_version"),
+                           f"Weight profile '{profile_id}' has versions 1 to {record.latest_version}.")
+    return _READY.get(row)
+
+
+# The version a request names, of a profile of the caller's tenant: one query (the version is added per call).
+_NAMED_VERSION = (
+    select(WeightProfileVersionRecord)
+    .join(WeightProfileRecord, WeightProfileRecord.id == WeightProfileVersionRecord.weight_profile_id)
+    .where(WeightProfileRecord.id == bindparam("profile_id"), WeightProfileRecord.tenant_id == bindparam("tenant_id"))
+)
+
+
+class _ReadyProfiles:
+    """Engine-ready weight profiles by (id, version, hash), shared by the requests of this process.
+
+    A version never changes once written, so what `_engine_profile` makes of it (and the scoring tables the
+    engine keeps in the profile's memo) stays right. The key carries the stored hash as well: a row whose
+    numbers were ever rewritten is a new entry and is checked against its hash again. The least recently
+    used entry goes when `size` are kept.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._kept: OrderedDict[tuple, WeightProfile] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, row: WeightProfileVersionRecord) -> WeightProfile:
+        key = (row.weight_profile_id, row.version, row.hash)
+        with self._lock:
+            ready = self._kept.get(key)
+            if ready is not None:
+                self._kept.move_to_end(key)
+                return ready
+        ready = _engine_profile(row)  # outside the lock: two threads may both make it; either is right
+        with self._lock:
+            self._kept[key] = ready
+            if len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+        return ready
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+
+_READY = _ReadyProfiles()
 
 
 def resolver(tenant_id: str, sessions: sessionmaker):

@@ -275,3 +275,78 @@ def test_tuning_model_2_interactions_and_curve_changes_the_answer(client):
     answer = client.post("/v1/recommendations/preview", json={**profile, "weight_profile_id": tuned["id"]}).get_json()
     assert built_in["recommendation"] == "both" and answer["recommendation"] == "software_engineers"
     assert tuned["team_size_curve"] == {"midpoint": 20.0, "steepness": 0.7}
+
+
+def _stored(sessions, profile_id):
+    from service.orm import WeightProfileRecord
+
+    with sessions() as session:
+        return session.get(WeightProfileRecord, profile_id).tenant_id
+
+
+def test_a_named_profile_is_read_in_one_query_and_made_ready_once(app, sessions, client, profile):
+    """The engine's tables for a stored version are built once per process, not once per request."""
+    from sqlalchemy import event
+
+    from service import weight_profiles
+
+    tenant = _stored(sessions, profile["id"])
+    statements = []
+    engine = app.extensions["hiremix"].engine
+
+    def count(_connection, _cursor, statement, *_):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        first = weight_profiles.resolve(profile["id"], None, tenant, sessions)
+        assert len(statements) == 1  # the profile, its tenant and its latest version together
+        again = weight_profiles.resolve(profile["id"], 1, tenant, sessions)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert again is first and (first.id, first.version, first.hash) == (profile["id"], 1, profile["hash"])
+    answers = [client.post("/v1/recommendations/preview", json={**BALANCED, "weight_profile_id": profile["id"]})
+               for _ in range(2)]
+    assert answers[0].get_json()["model"] == answers[1].get_json()["model"]
+    assert answers[0].get_json()["model"] == {"weight_profile_id": profile["id"], "version": 1, "hash": profile["hash"]}
+    newer = client.post(f"/v1/weight-profiles/{profile['id']}/versions", json={"weights": {"stage": 2.0}})
+    latest = weight_profiles.resolve(profile["id"], None, tenant, sessions)
+    assert (latest.version, latest.hash) == (2, newer.get_json()["hash"])  # the latest is read, not kept
+    assert weight_profiles.resolve(profile["id"], 1, tenant, sessions) is first
+
+
+def test_a_kept_profile_is_not_served_for_another_tenant_or_a_rewritten_row(sessions, new_key, profile):
+    from sqlalchemy import update
+
+    from service import weight_profiles
+    from service.errors import InvalidInput
+    from service.orm import WeightProfileVersionRecord
+
+    tenant = _stored(sessions, profile["id"])
+    weight_profiles.resolve(profile["id"], 1, tenant, sessions)
+    with pytest.raises(InvalidInput):
+        weight_profiles.resolve(profile["id"], 1, "some-other-tenant", sessions)
+    with pytest.raises(InvalidInput):
+        weight_profiles.resolve(profile["id"], 2, tenant, sessions)
+    with sessions.begin() as session:  # numbers changed behind the service's back: the hash no longer matches
+        session.execute(update(WeightProfileVersionRecord)
+                        .where(WeightProfileVersionRecord.weight_profile_id == profile["id"])
+                        .values(weights={**profile["weights"], "stage": 5.0}, hash="sha256:" + "0" * 64))
+    with pytest.raises(RuntimeError, match="does not match its hash"):
+        weight_profiles.resolve(profile["id"], 1, tenant, sessions)
+
+
+def test_ready_profiles_keep_the_most_recently_used(sessions, client):
+    from service import weight_profiles
+    from service.orm import WeightProfileVersionRecord
+
+    rows = []
+    for n in range(3):
+        made = client.post("/v1/weight-profiles", json={"name": f"p{n}", "weights": {"stage": 1.0 + n}}).get_json()
+        with sessions() as session:
+            rows.append(session.get(WeightProfileVersionRecord, (made["id"], 1)))
+    ready = weight_profiles._ReadyProfiles(size=2)
+    first, second = ready.get(rows[0]), ready.get(rows[1])
+    assert ready.get(rows[0]) is first  # used again: now the most recent
+    ready.get(rows[2])  # the least recently used (rows[1]) goes
+    assert len(ready) == 2 and ready.get(rows[0]) is first and ready.get(rows[1]) is not second
