@@ -82,7 +82,7 @@ class _MemoryStorage(MemoryStorage):
     rest of the request's rate limiting). A counter still expires on its own when it is next read
     (MemoryStorage.get); the sweep only drops the ones nobody reads again (fixed windows keep no events, so
     counters and their expiry times are all there is to drop). limits names the hook privately: the
-    assertion below fails at import, not silently, if a release renames it.
+    check below stops the import (even under python -O, which drops asserts) if a release renames it.
     """
 
     SWEEP_EVERY_S = 1.0
@@ -109,7 +109,9 @@ class _MemoryStorage(MemoryStorage):
             self._sweeping.release()
 
 
-assert callable(getattr(MemoryStorage, "_MemoryStorage__schedule_expiry", None)), "limits renamed the sweep hook"
+if not callable(getattr(MemoryStorage, "_MemoryStorage__schedule_expiry", None)):
+    raise ImportError("this release of limits renamed MemoryStorage's sweep hook (_MemoryStorage__schedule_expiry); "
+                      "service/http/limits.py's _MemoryStorage must follow it")
 
 
 def _storage(uri: str):

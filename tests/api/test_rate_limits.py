@@ -178,3 +178,17 @@ def test_the_wait_said_is_never_short_of_the_window_even_when_redis_rounds_its_e
     assert seconds_left(reset_at=99.6, now=99.6) == 1
     assert seconds_left(reset_at=100.0, now=40.0) == 61  # as Flask-Limiter said: the end rounded up, plus one
     assert seconds_left(reset_at=100.0, now=160.0) == 0
+
+
+def test_a_limits_release_without_the_sweep_hook_stops_the_import(monkeypatch):
+    """Not an assert (python -O drops those): the service must not start on counters it cannot sweep."""
+    import importlib.util
+
+    from limits.storage import MemoryStorage
+
+    from service.http import limits
+
+    monkeypatch.delattr(MemoryStorage, "_MemoryStorage__schedule_expiry")
+    spec = importlib.util.spec_from_file_location("limits_copy", limits.__file__)
+    with pytest.raises(ImportError, match="renamed MemoryStorage's sweep hook"):
+        spec.loader.exec_module(importlib.util.module_from_spec(spec))
