@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 
 from flask import Flask, Response, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
@@ -62,7 +63,24 @@ def formatter(production: bool) -> logging.Formatter:
 
 
 class _Handler(logging.StreamHandler):
-    """The one handler hiremix installs (so a second app in one process does not add another)."""
+    """The one handler hiremix installs (so a second app in one process does not add another).
+
+    It writes to `sys.stderr` as it is when each line is written, not as it was when the first app of the
+    process was made: a test runner or a CLI runner swaps sys.stderr for a capture it closes afterwards, and a
+    handler holding that closed capture failed every later line. A stream given with `setStream` is kept.
+    """
+
+    def __init__(self) -> None:
+        self._chosen = None
+        super().__init__()
+
+    @property
+    def stream(self):
+        return sys.stderr if self._chosen is None else self._chosen
+
+    @stream.setter
+    def stream(self, value) -> None:
+        self._chosen = None if value is sys.stderr else value
 
 
 def register(app: Flask, production: bool) -> None:

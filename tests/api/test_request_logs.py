@@ -36,6 +36,21 @@ def test_a_production_app_installs_the_json_formatter():
     assert handler.formatter.__class__.__name__ == "Formatter"
 
 
+def test_the_log_follows_sys_stderr_when_a_runner_swaps_it_and_closes_it(client, monkeypatch):
+    """A CLI or test runner replaces sys.stderr and closes its capture afterwards; later lines still arrive."""
+    import sys
+
+    first = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", first)
+    client.get("/v1/model")
+    assert "GET /v1/model 200" in first.getvalue()
+    first.close()
+    second = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", second)
+    client.get("/v1/model")
+    assert "GET /v1/model 200" in second.getvalue()
+
+
 def test_production_refuses_debug_mode(monkeypatch):
     monkeypatch.setenv("FLASK_DEBUG", "1")
     with pytest.raises(ConfigurationError, match="debug"):
