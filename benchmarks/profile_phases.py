@@ -13,7 +13,7 @@ lookup.
 py-spy is not a dependency of hiremix: `.venv/bin/pip install py-spy` (it
 needs permission to ptrace, as root or with CAP_SYS_PTRACE).
 
-    .venv/bin/python -m benchmarks.profile_phases [--db sqlite|postgresql] [--seconds 15] [preview create list]
+    .venv/bin/python -m benchmarks.profile_phases [--db sqlite|postgresql] [--seconds 15] [preview create list batch]
 """
 
 from __future__ import annotations
@@ -31,13 +31,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from benchmarks.serving import (DEFAULT_POSTGRES, LUA, PROFILE, RATE_LIMIT, children, gunicorn, prepare_database,
-                                scratch_postgres)
+from benchmarks.serving import (BATCH_SIZE, DEFAULT_POSTGRES, LUA, PROFILE, RATE_LIMIT, batch_profiles, children,
+                                gunicorn, prepare_database, scratch_postgres)
 
 ENDPOINTS = {
     "preview": ("POST", "/v1/recommendations/preview"),
     "create": ("POST", "/v1/recommendations"),
     "list": ("GET", "/v1/recommendations"),
+    "batch": ("POST", "/v1/recommendations/batch"),  # BATCH_SIZE profiles, as the serving benchmark sends
 }
 
 # The first (outermost) frame of a stack that matches decides its phase.
@@ -89,7 +90,7 @@ def shares(raw: Path) -> tuple[Counter, int]:
 
 def record(server, method: str, path: str, key: str, seconds: float, rate: int, py_spy: str, files: Path) -> Path:
     body = files / "profile.json"
-    body.write_text(json.dumps(PROFILE))
+    body.write_text(json.dumps({"items": batch_profiles(BATCH_SIZE)} if path.endswith("/batch") else PROFILE))
     env = {**os.environ, "BENCH_METHOD": method, "BENCH_KEY": key,
            "BENCH_BODY_FILE": str(body) if method == "POST" else ""}
     load = subprocess.Popen(["wrk", "-t1", "-c2", f"-d{round(seconds) + 5}s", "-s", str(LUA / "request.lua"),
